@@ -1,0 +1,18 @@
+import { seal, unseal } from "./sealed.js";
+import type { StateKeyRing } from "./state-keys.js";
+
+/**
+ * The confirm page's token: the full provider authorization URL (which holds the relay state),
+ * sealed like the relay state but typed apart from it, so neither is accepted in place of the
+ * other. It never goes to the provider, so the provider's state limit does not apply.
+ */
+const CONFIRM_TYP = "oauth-relay-confirm";
+
+export function sealConfirmToken(authorizationUrl: string, keys: StateKeyRing): Promise<string> {
+  return seal(new TextEncoder().encode(authorizationUrl), CONFIRM_TYP, keys);
+}
+
+export async function openConfirmToken(token: string, keys: StateKeyRing): Promise<string | null> {
+  const plaintext = await unseal(token, CONFIRM_TYP, keys);
+  return plaintext === null ? null : new TextDecoder().decode(plaintext);
+}

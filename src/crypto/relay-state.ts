@@ -1,0 +1,162 @@
+import type { ResponseMode } from "../config.js";
+import type { InstanceCurve, InstancePublicKey } from "./instance-key.js";
+import { seal, unseal } from "./sealed.js";
+import type { StateKeyRing } from "./state-keys.js";
+
+/**
+ * The relay state: everything the callback needs, sealed with AEAD (JWE `dir` + A256GCM, RFC 7516)
+ * under the current STATE_KEYS key and carried through the browser and the provider as `state`.
+ *
+ * The plaintext is a compact binary record rather than JSON claims because Dropbox caps `state`
+ * at 500 bytes: with JSON, an X25519 key and a 128-character return_to the JWE ran to ~500 bytes;
+ * this layout leaves ~50 bytes of room (see test/state-size.test.ts).
+ *
+ *   u8 version | u32 iat | u16 ttl | u8 response mode | u8 curve | key (32 or 64) | verifier (32)
+ *   | u8 len app | u8 len tenant | u8 len instance state | u16 len return_to   (strings UTF-8)
+ */
+export const STATE_TYP = "oauth-relay-state";
+const VERSION = 1;
+const MODES: readonly ResponseMode[] = ["form_post", "query", "fragment"];
+const CURVES: ReadonlyArray<{ crv: InstanceCurve; length: number }> = [
+  { crv: "X25519", length: 32 },
+  { crv: "P-256", length: 64 },
+];
+/** Allowed clock skew between edge locations / replicas, seconds. */
+const CLOCK_TOLERANCE = 30;
+
+export interface RelayState {
+  readonly app: string;
+  readonly tenant: string | null;
+  readonly returnTo: string;
+  readonly instanceState: string;
+  readonly instanceKey: InstancePublicKey;
+  readonly responseMode: ResponseMode;
+  readonly verifier: Uint8Array;
+  /** Unix seconds. */
+  readonly iat: number;
+  readonly exp: number;
+}
+
+class Writer {
+  private readonly bytes: number[] = [];
+  u8(value: number): void {
+    this.bytes.push(value & 0xff);
+  }
+  u16(value: number): void {
+    this.u8(value >>> 8);
+    this.u8(value);
+  }
+  u32(value: number): void {
+    this.u16(value >>> 16);
+    this.u16(value);
+  }
+  raw(data: Uint8Array): void {
+    for (const byte of data) this.bytes.push(byte);
+  }
+  toBytes(): Uint8Array {
+    return Uint8Array.from(this.bytes);
+  }
+}
+
+class Reader {
+  private offset = 0;
+  constructor(private readonly data: Uint8Array) {}
+  u8(): number {
+    const value = this.data[this.offset];
+    if (value === undefined) throw new RangeError("short");
+    this.offset += 1;
+    return value;
+  }
+  u16(): number {
+    return (this.u8() << 8) | this.u8();
+  }
+  u32(): number {
+    return this.u16() * 0x10000 + this.u16();
+  }
+  raw(length: number): Uint8Array {
+    if (this.offset + length > this.data.length) throw new RangeError("short");
+    const slice = this.data.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return slice;
+  }
+  atEnd(): boolean {
+    return this.offset === this.data.length;
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+function encode(state: RelayState): Uint8Array {
+  const w = new Writer();
+  const curve = CURVES.findIndex((entry) => entry.crv === state.instanceKey.crv);
+  const strings = [state.app, state.tenant ?? "", state.instanceState].map((value) => encoder.encode(value));
+  const returnTo = encoder.encode(state.returnTo);
+  w.u8(VERSION);
+  w.u32(state.iat);
+  w.u16(state.exp - state.iat);
+  w.u8(MODES.indexOf(state.responseMode));
+  w.u8(curve);
+  w.raw(state.instanceKey.raw);
+  w.raw(state.verifier);
+  for (const value of strings) {
+    w.u8(value.length);
+    w.raw(value);
+  }
+  w.u16(returnTo.length);
+  w.raw(returnTo);
+  return w.toBytes();
+}
+
+function decode(data: Uint8Array): RelayState {
+  const r = new Reader(data);
+  if (r.u8() !== VERSION) throw new RangeError("version");
+  const iat = r.u32();
+  const exp = iat + r.u16();
+  const responseMode = MODES[r.u8()];
+  const curve = CURVES[r.u8()];
+  if (responseMode === undefined || curve === undefined) throw new RangeError("enum");
+  const raw = r.raw(curve.length).slice();
+  const verifier = r.raw(32).slice();
+  const [app = "", tenant = "", instanceState = ""] = [0, 1, 2].map(() => decoder.decode(r.raw(r.u8())));
+  const returnTo = decoder.decode(r.raw(r.u16()));
+  if (!r.atEnd()) throw new RangeError("trailing");
+  return {
+    app,
+    tenant: tenant === "" ? null : tenant,
+    returnTo,
+    instanceState,
+    instanceKey: { crv: curve.crv, raw },
+    responseMode,
+    verifier,
+    iat,
+    exp,
+  };
+}
+
+/** Seals a relay state (see sealed.ts for the JWE profile). */
+export function sealRelayState(state: RelayState, keys: StateKeyRing): Promise<string> {
+  return seal(encode(state), STATE_TYP, keys);
+}
+
+/** Why a relay state was refused; never shown to the browser (the invalid-state page is uniform). */
+export type StateFailure = "malformed" | "undecryptable" | "expired" | "not_yet_valid";
+
+/** Opens a relay state, then checks its lifetime (with a small clock tolerance). */
+export async function openRelayState(
+  token: string,
+  keys: StateKeyRing,
+  now: number,
+): Promise<RelayState | StateFailure> {
+  const plaintext = await unseal(token, STATE_TYP, keys);
+  if (plaintext === null) return "undecryptable";
+  let state: RelayState;
+  try {
+    state = decode(plaintext);
+  } catch {
+    return "malformed";
+  }
+  if (now > state.exp + CLOCK_TOLERANCE) return "expired";
+  if (state.iat > now + CLOCK_TOLERANCE) return "not_yet_valid";
+  return state;
+}

@@ -1,0 +1,60 @@
+import { base64url } from "jose";
+
+export interface StateKey {
+  readonly kid: string;
+  readonly key: CryptoKey;
+}
+
+/** The first key encrypts; every key decrypts, looked up by `kid` (RFC 7517 §4.5). */
+export interface StateKeyRing {
+  readonly current: StateKey;
+  /** A Map, so hostile kids such as `__proto__` or `constructor` find nothing (RFC 8725 §3.10). */
+  readonly byKid: ReadonlyMap<string, CryptoKey>;
+}
+
+const KID_PATTERN = /^[A-Za-z0-9_-]{1,16}$/;
+const KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Parses `kid:key,kid:key` and imports each 32-byte key once (non-extractable AES-GCM), so no
+ * request pays for key import. Returns an error text naming the problem instead of throwing.
+ */
+export async function importStateKeys(raw: string): Promise<StateKeyRing | string> {
+  const byKid = new Map<string, CryptoKey>();
+  const order: string[] = [];
+  const seenMaterial = new Set<string>();
+  for (const pair of raw.split(",").map((part) => part.trim())) {
+    const separator = pair.indexOf(":");
+    if (separator < 0) return 'each entry must be "kid:key" (comma-separated)';
+    const kid = pair.slice(0, separator);
+    const material = pair.slice(separator + 1);
+    if (!KID_PATTERN.test(kid)) return `kid "${kid.slice(0, 20)}" must be 1-16 chars of A-Z a-z 0-9 _ -`;
+    if (byKid.has(kid)) return `duplicate kid "${kid}"`;
+    let bytes: Uint8Array | null = null;
+    try {
+      bytes = KEY_PATTERN.test(material) ? base64url.decode(material) : null;
+    } catch {
+      bytes = null;
+    }
+    if (bytes === null || bytes.length !== 32) {
+      return `key for kid "${kid}" must be base64url of exactly 32 random bytes (43 characters)`;
+    }
+    if (seenMaterial.has(material)) return `kid "${kid}" reuses another kid's key; every key must be distinct`;
+    seenMaterial.add(material);
+    const key = await crypto.subtle.importKey("raw", bytes as Uint8Array<ArrayBuffer>, "AES-GCM", false, [
+      "encrypt",
+      "decrypt",
+    ]);
+    byKid.set(kid, key);
+    order.push(kid);
+  }
+  const currentKid = order[0];
+  const currentKey = currentKid === undefined ? undefined : byKid.get(currentKid);
+  if (currentKid === undefined || currentKey === undefined) return "no keys given";
+  return { current: { kid: currentKid, key: currentKey }, byKid };
+}
+
+/** A fresh `kid:key` pair for STATE_KEYS. */
+export function generateStateKeyPair(kid: string): string {
+  return `${kid}:${base64url.encode(crypto.getRandomValues(new Uint8Array(32)))}`;
+}

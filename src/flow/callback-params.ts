@@ -1,0 +1,45 @@
+import type { Context } from "hono";
+import { z } from "zod";
+
+/**
+ * Cheap checks on the authorization response before any crypto (checklist #25, #26, #66): each
+ * parameter at most once (RFC 6749 §3.1), bounded sizes, the RFC 6749 Appendix A charsets.
+ * Providers add their own parameters (Microsoft `session_state`): those are ignored, not forwarded.
+ */
+const callbackSchema = z.object({
+  state: z.string().regex(/^[A-Za-z0-9_.-]{1,2048}$/),
+  code: z
+    .string()
+    .regex(/^[\x21-\x7E]{1,4096}$/)
+    .optional(),
+  error: z
+    .string()
+    .regex(/^[\x20\x21\x23-\x5B\x5D-\x7E]{1,64}$/)
+    .optional(),
+  error_description: z.string().max(4096).optional(),
+  iss: z.string().max(512).optional(),
+});
+export type CallbackParams = z.infer<typeof callbackSchema>;
+
+const SINGLE_VALUED = ["state", "code", "error", "error_description", "error_uri", "iss"] as const;
+
+async function readPairs(c: Context): Promise<Array<[string, string]> | null> {
+  if (c.req.method === "GET") return [...new URL(c.req.url).searchParams];
+  const type = (c.req.header("content-type") ?? "").toLowerCase();
+  if (!type.startsWith("application/x-www-form-urlencoded")) return null;
+  return [...new URLSearchParams(await c.req.text())];
+}
+
+export async function readCallbackParams(c: Context): Promise<CallbackParams | null> {
+  const pairs = await readPairs(c);
+  if (pairs === null) return null;
+  const values: Record<string, string> = {};
+  for (const [name, value] of pairs) {
+    if ((SINGLE_VALUED as readonly string[]).includes(name)) {
+      if (name in values) return null;
+      values[name] = value;
+    }
+  }
+  const parsed = callbackSchema.safeParse(values);
+  return parsed.success ? parsed.data : null;
+}

@@ -1,0 +1,55 @@
+import type { Context } from "hono";
+import type { RelayState } from "../crypto/relay-state.js";
+import { formPostPage, messagePage, type Page } from "../web/pages.js";
+
+/** What goes back to the instance: an encrypted result, or an OAuth error — always with its state. */
+export type Delivery = { readonly result: string } | { readonly error: string; readonly errorDescription: string };
+
+/** Browsers and servers choke on longer URLs; past this, query delivery falls back to form_post. */
+export const MAX_QUERY_URL = 8000;
+
+export function htmlPage(
+  c: Context,
+  page: Page,
+  status: 200 | 400 | 404 | 405 | 413 | 414 | 429 | 500 | 503,
+): Response | Promise<Response> {
+  c.header("Content-Security-Policy", page.csp);
+  return c.html(page.body, status);
+}
+
+/**
+ * The one uniform answer to any callback the relay cannot trust (bad, tampered, expired, foreign
+ * or unknown-key state; malformed parameters): a 400 page, no redirect, nothing echoed
+ * (RFC 6749 §4.1.2.1; checklist #10).
+ */
+export function invalidRequestPage(c: Context): Response | Promise<Response> {
+  return htmlPage(
+    c,
+    messagePage(
+      "This sign-in link is not valid",
+      "The relay could not accept this request: it is malformed, expired or was not issued by this relay. Start the connection again from your application.",
+    ),
+    400,
+  );
+}
+
+function deliveryFields(state: RelayState, delivery: Delivery): Record<string, string> {
+  if ("result" in delivery) return { result: delivery.result, state: state.instanceState };
+  return { error: delivery.error, error_description: delivery.errorDescription, state: state.instanceState };
+}
+
+/**
+ * Hands the outcome to the instance's return_to by the flow's response mode. Redirects are 303
+ * (never 307/308, which would re-POST a form body: RFC 9700 §4.12). Query delivery carries an
+ * explicit empty fragment `#_` so the browser does not re-attach one (RFC 9700 §4.1.3).
+ */
+export function deliver(c: Context, state: RelayState, delivery: Delivery): Response | Promise<Response> {
+  const fields = new URLSearchParams(deliveryFields(state, delivery));
+  if (state.responseMode === "fragment") return c.redirect(`${state.returnTo}#${fields}`, 303);
+  if (state.responseMode === "query") {
+    const separator = state.returnTo.includes("?") ? "&" : "?";
+    const location = `${state.returnTo}${separator}${fields}#_`;
+    if (location.length <= MAX_QUERY_URL) return c.redirect(location, 303);
+  }
+  return htmlPage(c, formPostPage(state.returnTo, deliveryFields(state, delivery)), 200);
+}

@@ -1,0 +1,94 @@
+import type { Context } from "hono";
+import { z } from "zod";
+import { apiError } from "../web/api-error.js";
+import type { RelayEnv } from "./context.js";
+import { parseScope } from "./scopes.js";
+import { callTokenEndpoint, isTokenResponse } from "./token-endpoint.js";
+
+const refreshSchema = z.strictObject({
+  grant_type: z.string(),
+  refresh_token: z
+    .string()
+    .regex(/^[\x20-\x7E]{1,16384}$/, "must be 1-16384 printable characters")
+    .optional(),
+  scope: z.string().min(1).max(2048).optional(),
+  tenant: z.string().min(1).max(253).optional(),
+  // Accepted (and ignored) because OAuth clients commonly send it; it must name this app's client.
+  client_id: z.string().max(256).optional(),
+});
+
+/**
+ * `POST /v1/token/<app>`: refresh, server to server. The relay adds the client credentials and
+ * posts to the app's token endpoint from configuration, never from the request (RFC 9700 §4.4.2),
+ * and answers with the provider's status and JSON body.
+ */
+export async function handleRefresh(c: Context<RelayEnv>): Promise<Response> {
+  const deps = c.get("deps");
+  const { config } = deps;
+  const app = config.apps.get(c.req.param("app") ?? "");
+  if (!app) return apiError(c, 404, "invalid_request", "unknown app; GET /v1/apps lists the apps");
+  if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+    return apiError(
+      c,
+      415,
+      "invalid_request",
+      "send the refresh request form-encoded (application/x-www-form-urlencoded)",
+    );
+  }
+  const values: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(await c.req.text())) {
+    if (name in values)
+      return apiError(c, 400, "invalid_request", `parameter "${name.slice(0, 64)}" appears more than once`);
+    values[name] = value;
+  }
+  const parsed = refreshSchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const text =
+      issue?.code === "unrecognized_keys"
+        ? `unknown parameter: ${issue.keys.join(", ").slice(0, 128)}`
+        : `${issue?.path.join(".") ?? "body"}: ${issue?.message ?? "invalid"}`;
+    return apiError(c, 400, "invalid_request", text);
+  }
+  const body = parsed.data;
+  if (body.grant_type !== "refresh_token") {
+    return apiError(c, 400, "unsupported_grant_type", "only grant_type=refresh_token is accepted here");
+  }
+  if (body.refresh_token === undefined) return apiError(c, 400, "invalid_request", "refresh_token: required");
+  if (body.client_id !== undefined && body.client_id !== app.clientId) {
+    return apiError(c, 400, "invalid_request", "client_id: does not match this app");
+  }
+  const grant: Record<string, string> = { grant_type: "refresh_token", refresh_token: body.refresh_token };
+  if (body.scope !== undefined) {
+    const scopes = parseScope(body.scope, app.scopes.allow);
+    if (typeof scopes === "string") return apiError(c, 400, "invalid_scope", `scope: ${scopes}`);
+    grant.scope = scopes.join(" ");
+  }
+  let tenant = app.tenant;
+  if (body.tenant !== undefined) {
+    const problem = app.server.tenant.validate(body.tenant);
+    if (problem) return apiError(c, 400, "invalid_request", `tenant: ${problem}`);
+    tenant = body.tenant;
+  }
+
+  const upstream = await callTokenEndpoint(app, tenant, grant, config.upstreamTimeoutMs, deps.fetch);
+  switch (upstream.kind) {
+    case "timeout":
+      return apiError(c, 504, "temporarily_unavailable", "the provider's token endpoint did not answer in time");
+    case "unreachable":
+      return apiError(c, 502, "temporarily_unavailable", "the provider's token endpoint could not be reached");
+    case "redirect":
+      return apiError(c, 502, "server_error", "the provider's token endpoint answered with a redirect");
+    case "too_large":
+      return apiError(c, 502, "server_error", "the provider's token response was too large");
+    case "not_json":
+      return apiError(c, 502, "server_error", `the provider's token endpoint answered ${upstream.status} without JSON`);
+    case "json": {
+      if (upstream.status === 200 && isTokenResponse(upstream.body)) {
+        deps.recorder.record({ server: app.server.id, grant: "refresh_token" });
+      }
+      const status = upstream.status >= 200 && upstream.status < 600 ? upstream.status : 502;
+      return c.json(upstream.body, status as 200);
+    }
+  }
+}

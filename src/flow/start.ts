@@ -1,0 +1,139 @@
+import type { Context } from "hono";
+import { z } from "zod";
+import type { ResponseMode } from "../config.js";
+import { sealConfirmToken } from "../crypto/confirm-token.js";
+import { instanceKeySchema, isUsablePublicKey, toRawKey } from "../crypto/instance-key.js";
+import { newVerifierBytes } from "../crypto/pkce.js";
+import { type RelayState, sealRelayState } from "../crypto/relay-state.js";
+import { apiError } from "../web/api-error.js";
+import { findDuplicateKey } from "../web/strict-json.js";
+import { buildAuthorizationUrl } from "./authorization-url.js";
+import { nowSeconds, type RelayEnv } from "./context.js";
+import { checkReturnTo } from "./return-policy.js";
+import { parseScope, withRequiredScopes } from "./scopes.js";
+
+/** `POST /v1/flows` body (DESIGN "Endpoints"): strict, every field bounded (checklist #12). */
+const flowRequestSchema = z.strictObject({
+  app: z.string().max(64),
+  return_to: z.string().max(2048),
+  state: z
+    .string()
+    .regex(/^[A-Za-z0-9\-_.~]{22,128}$/, "must be 22-128 characters of A-Z a-z 0-9 - _ . ~ (a fresh random nonce)"),
+  key: instanceKeySchema,
+  scope: z.string().min(1).max(2048).optional(),
+  tenant: z.string().min(1).max(253).optional(),
+  response_mode: z.enum(["form_post", "query", "fragment"]).optional(),
+  params: z
+    .record(
+      z.string().max(64),
+      z
+        .string()
+        .min(1)
+        .max(512)
+        .regex(/^[\x20-\x7E]*$/, "must be printable ASCII"),
+    )
+    .optional(),
+});
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid request body";
+  const path = issue.path.map(String).join(".");
+  if (issue.code === "unrecognized_keys")
+    return `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}`;
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
+  const deps = c.get("deps");
+  const { config } = deps;
+  if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json")) {
+    return apiError(c, 415, "invalid_request", "send the flow request as JSON (Content-Type: application/json)");
+  }
+  const text = await c.req.text();
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== null)
+    return apiError(c, 400, "invalid_request", `field "${duplicate.slice(0, 64)}" appears more than once`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return apiError(c, 400, "invalid_request", "request body is not valid JSON");
+  }
+  const parsed = flowRequestSchema.safeParse(json);
+  if (!parsed.success) return apiError(c, 400, "invalid_request", firstIssue(parsed.error));
+  const body = parsed.data;
+
+  const app = config.apps.get(body.app);
+  if (!app) return apiError(c, 400, "invalid_request", `app: unknown app "${body.app}"; GET /v1/apps lists the apps`);
+  const profile = app.server;
+
+  const returnDecision = checkReturnTo(body.return_to, config.returnPolicy, config.returnOrigins);
+  if (returnDecision.kind === "refused")
+    return apiError(c, 400, "invalid_request", `return_to: ${returnDecision.reason}`);
+
+  const scopes = body.scope === undefined ? [...app.scopes.default] : parseScope(body.scope, app.scopes.allow);
+  if (typeof scopes === "string") return apiError(c, 400, "invalid_scope", `scope: ${scopes}`);
+
+  let tenant: string | null = app.tenant;
+  if (body.tenant !== undefined) {
+    const problem = profile.tenant.validate(body.tenant);
+    if (problem) return apiError(c, 400, "invalid_request", `tenant: ${problem}`);
+    tenant = body.tenant;
+  }
+
+  const params = body.params ?? {};
+  for (const name of Object.keys(params)) {
+    if (!profile.allowedParams.includes(name)) {
+      const allowed = profile.allowedParams.length > 0 ? profile.allowedParams.join(", ") : "none";
+      return apiError(
+        c,
+        400,
+        "invalid_request",
+        `params.${name.slice(0, 64)}: not allowed for this app (allowed: ${allowed})`,
+      );
+    }
+  }
+
+  const instanceKey = toRawKey(body.key);
+  if (!(await isUsablePublicKey(instanceKey))) {
+    return apiError(c, 400, "invalid_request", "key: not a usable public key on its curve");
+  }
+
+  const now = nowSeconds(deps);
+  const responseMode: ResponseMode = body.response_mode ?? "form_post";
+  const state: RelayState = {
+    app: app.id,
+    tenant,
+    returnTo: body.return_to,
+    instanceState: body.state,
+    instanceKey,
+    responseMode,
+    verifier: newVerifierBytes(),
+    iat: now,
+    exp: now + config.stateTtl,
+  };
+  const relayState = await sealRelayState(state, config.stateKeys);
+  const stateBytes = new TextEncoder().encode(relayState).length;
+  if (profile.stateMax !== null && stateBytes > profile.stateMax) {
+    return apiError(
+      c,
+      400,
+      "invalid_request",
+      `the relay state would be ${stateBytes} bytes, over ${profile.displayName}'s limit of ${profile.stateMax}; shorten return_to (${body.return_to.length} chars) or state (${body.state.length} chars), or use an X25519 key`,
+    );
+  }
+  const providerUrl = await buildAuthorizationUrl(
+    app,
+    config.relayUrl,
+    relayState,
+    state,
+    withRequiredScopes(scopes, profile.requiredScopes),
+    params,
+  );
+  const authorizationUrl =
+    returnDecision.kind === "confirm"
+      ? `${config.relayUrl}/v1/confirm?state=${await sealConfirmToken(providerUrl, config.stateKeys)}`
+      : providerUrl;
+  return c.json({ authorization_url: authorizationUrl, expires_at: state.exp }, 201);
+}

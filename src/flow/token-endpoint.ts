@@ -1,0 +1,98 @@
+import { z } from "zod";
+import type { AppConfig } from "../config.js";
+import { basicAuthorization, postTokenRequest, type UpstreamResult } from "../web/upstream.js";
+
+/** RFC 6749 §5.1 success response: what the relay insists on before it forwards tokens. */
+const tokenResponseSchema = z.looseObject({
+  access_token: z
+    .string()
+    .min(1)
+    .max(16 * 1024),
+  // Dropbox sends `bearer`, Microsoft `Bearer`: compare case-insensitively (RFC 6749 §7.1).
+  token_type: z.string().regex(/^bearer$/i),
+});
+
+export function isTokenResponse(body: Record<string, unknown>): boolean {
+  return tokenResponseSchema.safeParse(body).success;
+}
+
+/**
+ * Posts a grant to the app's token endpoint (from configuration, never from a request — RFC 9700
+ * §4.4.2) with the client credentials the profile asks for: Basic or body, never in the URL.
+ */
+export function callTokenEndpoint(
+  app: AppConfig,
+  tenant: string | null,
+  grant: Record<string, string>,
+  timeoutMs: number,
+  fetcher?: typeof fetch,
+): Promise<UpstreamResult> {
+  const form = new URLSearchParams(grant);
+  let authorization: string | undefined;
+  if (app.server.tokenEndpointAuthMethod === "client_secret_basic") {
+    authorization = basicAuthorization(app.clientId, app.clientSecret);
+  } else {
+    form.set("client_id", app.clientId);
+    form.set("client_secret", app.clientSecret);
+  }
+  return postTokenRequest({ url: app.server.tokenEndpoint(tenant), form, authorization, timeoutMs }, fetcher);
+}
+
+export type ExchangeOutcome =
+  | { readonly ok: true; readonly token: Record<string, unknown> }
+  | { readonly ok: false; readonly error: string; readonly description: string };
+
+/** Token-endpoint error codes passed on to the instance as themselves; others become server_error. */
+const FORWARDED_TOKEN_ERRORS = new Set(["invalid_grant", "invalid_scope"]);
+
+/**
+ * Classifies a code-exchange answer into what the instance is told. Descriptions are fixed texts
+ * (plus the provider's RFC 6749 error code): the upstream body never reaches the browser.
+ */
+export function classifyExchange(result: UpstreamResult): ExchangeOutcome {
+  switch (result.kind) {
+    case "timeout":
+      return {
+        ok: false,
+        error: "temporarily_unavailable",
+        description: "The provider's token endpoint did not answer in time.",
+      };
+    case "unreachable":
+      return {
+        ok: false,
+        error: "temporarily_unavailable",
+        description: "The provider's token endpoint could not be reached.",
+      };
+    case "redirect":
+      return {
+        ok: false,
+        error: "server_error",
+        description: "The provider's token endpoint answered with a redirect.",
+      };
+    case "too_large":
+      return { ok: false, error: "server_error", description: "The provider's token response was too large." };
+    case "not_json":
+      return result.status >= 500
+        ? { ok: false, error: "temporarily_unavailable", description: "The provider's token endpoint failed." }
+        : { ok: false, error: "server_error", description: "The provider's token endpoint did not answer with JSON." };
+    case "json": {
+      if (result.status === 200 && isTokenResponse(result.body)) return { ok: true, token: result.body };
+      if (result.status === 200) {
+        return {
+          ok: false,
+          error: "server_error",
+          description: "The provider's token response had no bearer access_token.",
+        };
+      }
+      const code = typeof result.body.error === "string" ? result.body.error : "";
+      if (FORWARDED_TOKEN_ERRORS.has(code)) {
+        return { ok: false, error: code, description: `The provider refused the code exchange (${code}).` };
+      }
+      if (result.status >= 500) {
+        return { ok: false, error: "temporarily_unavailable", description: "The provider's token endpoint failed." };
+      }
+      const known = /^[a-z_]{1,40}$/.test(code) ? ` (${code})` : "";
+      return { ok: false, error: "server_error", description: `The provider refused the code exchange${known}.` };
+    }
+  }
+}

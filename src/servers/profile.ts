@@ -1,0 +1,41 @@
+/**
+ * A server profile: everything the relay needs to know about one OAuth2 authorization server.
+ * Provider quirks live in the profile modules (dropbox.ts, microsoft.ts, generic.ts, sandbox.ts),
+ * never as `if (server === ...)` chains in the flow code.
+ */
+export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post";
+
+export interface TenantRule {
+  /** True when the profile templates a tenant into its endpoints (Microsoft). */
+  readonly supported: boolean;
+  /** Checks a tenant value; returns an error text or null. */
+  validate(tenant: string): string | null;
+}
+
+export interface ServerProfile {
+  /** The anonymous identifier that gets recorded (e.g. `dropbox`). */
+  readonly id: string;
+  readonly displayName: string;
+  authorizationEndpoint(tenant: string | null): string;
+  tokenEndpoint(tenant: string | null): string;
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** Parameters the relay always adds to the authorization request; callers cannot override them. */
+  readonly fixedAuthParams: Readonly<Record<string, string>>;
+  /** Extra authorization parameters an instance may pass through `params`. */
+  readonly allowedParams: readonly string[];
+  /** Scopes always added to the request (e.g. Microsoft `offline_access`). */
+  readonly requiredScopes: readonly string[];
+  readonly defaultScopes: readonly string[];
+  readonly allowedScopes: readonly string[];
+  /** Provider limit on the `state` parameter, in bytes, if it has one. */
+  readonly stateMax: number | null;
+  /** RFC 9207: when true the callback must carry `iss` equal to `issuer`. */
+  readonly issParameter: boolean;
+  readonly issuer: string | null;
+  readonly tenant: TenantRule;
+}
+
+export const NO_TENANT: TenantRule = {
+  supported: false,
+  validate: () => "this server does not take a tenant",
+};
