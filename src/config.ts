@@ -1,7 +1,7 @@
-import { z } from "zod";
 import { importStateKeys, type StateKeyRing } from "./crypto/state-keys.js";
 import { type OriginPattern, parseOriginPattern } from "./flow/return-policy.js";
 import { scopeMatchesAllowList } from "./flow/scopes.js";
+import * as z from "./schema.js";
 import { genericServerSchema } from "./servers/generic.js";
 import type { ServerProfile } from "./servers/profile.js";
 import { BUILT_IN_SERVER_IDS, resolveServer } from "./servers/registry.js";
@@ -39,20 +39,24 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const appIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 chars of a-z 0-9 _ - (lower case)");
+const appIdSchema = z
+  .string()
+  .check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 chars of a-z 0-9 _ - (lower case)"));
+
+const scopeEntry = z.string().check(z.minLength(1), z.maxLength(256));
 
 const appSchema = z.strictObject({
   id: appIdSchema,
   server: z.union([z.enum(BUILT_IN_SERVER_IDS), genericServerSchema]),
-  client_id: z.string().min(1).max(256),
-  name: z.string().min(1).max(80).optional(),
-  scopes: z
-    .strictObject({
-      default: z.array(z.string().min(1).max(256)).max(50).optional(),
-      allow: z.array(z.string().min(1).max(256)).max(100).optional(),
-    })
-    .optional(),
-  tenant: z.string().max(253).optional(),
+  client_id: z.string().check(z.minLength(1), z.maxLength(256)),
+  name: z.optional(z.string().check(z.minLength(1), z.maxLength(80))),
+  scopes: z.optional(
+    z.strictObject({
+      default: z.optional(z.array(scopeEntry).check(z.maxLength(50))),
+      allow: z.optional(z.array(scopeEntry).check(z.maxLength(100))),
+    }),
+  ),
+  tenant: z.optional(z.string().check(z.maxLength(253))),
 });
 
 /** `CLIENT_SECRET_<ID>`: app id upper-cased, non-alphanumerics as `_`. */
@@ -67,7 +71,7 @@ function text(env: Env, name: string): string | undefined {
   return trimmed === "" ? undefined : trimmed;
 }
 
-function describeIssues(variable: string, error: z.ZodError): string[] {
+function describeIssues(variable: string, error: z.core.$ZodError): string[] {
   return error.issues.map((issue) => {
     const path = issue.path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("");
     return `${variable}${path}: ${issue.message}`;
@@ -124,7 +128,7 @@ function parseApps(env: Env, relayUrl: string, problems: string[]): Map<string, 
     problems.push("APPS: is not valid JSON; it must be a JSON array of app objects");
     return apps;
   }
-  const parsed = z.array(appSchema).min(1).safeParse(json);
+  const parsed = z.array(appSchema).check(z.minLength(1)).safeParse(json);
   if (!parsed.success) {
     problems.push(...describeIssues("APPS", parsed.error));
     return apps;

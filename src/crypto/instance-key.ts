@@ -1,49 +1,50 @@
 import { base64url } from "jose";
-import { z } from "zod";
+import * as z from "../schema.js";
 
 /**
  * The instance's public key from `POST /v1/flows`: X25519 (RFC 8037) or P-256 (RFC 7518 §6.2).
  * Only public members are accepted; jose's importJWK would happily take a private JWK, so the
  * schema refuses `d` itself (RFC 8725 §3.4).
  */
-const coordinate = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be 43 base64url characters (32 bytes)");
+const coordinate = z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, "must be 43 base64url characters (32 bytes)"));
 const optionalMembers = {
-  alg: z.literal("ECDH-ES", { error: 'if present, alg must be "ECDH-ES"' }).optional(),
-  use: z.literal("enc", { error: 'if present, use must be "enc"' }).optional(),
-  kid: z.string().max(128).optional(),
+  alg: z.optional(z.literal("ECDH-ES", { error: 'if present, alg must be "ECDH-ES"' })),
+  use: z.optional(z.literal("enc", { error: 'if present, use must be "enc"' })),
+  kid: z.optional(z.string().check(z.maxLength(128))),
 };
 
-export const instanceKeySchema = z
-  .unknown()
-  .superRefine((value, ctx) => {
-    if (typeof value === "object" && value !== null && ("d" in value || "p" in value || "k" in value)) {
-      ctx.addIssue({ code: "custom", message: "is a private key (has a private member): send only the public key" });
-    }
-  })
-  .pipe(
-    z.discriminatedUnion(
-      "kty",
-      [
-        z.strictObject({
-          kty: z.literal("OKP"),
-          crv: z.literal("X25519", { error: "OKP keys must use crv X25519" }),
-          x: coordinate,
-          ...optionalMembers,
-        }),
-        z.strictObject({
-          kty: z.literal("EC"),
-          crv: z.literal("P-256", { error: "EC keys must use crv P-256" }),
-          x: coordinate,
-          y: coordinate,
-          ...optionalMembers,
-        }),
-      ],
-      {
-        error:
-          'must be an X25519 ({"kty":"OKP","crv":"X25519","x"}) or P-256 ({"kty":"EC","crv":"P-256","x","y"}) public JWK',
-      },
+export const instanceKeySchema = z.pipe(
+  z
+    .unknown()
+    .check(
+      z.refine(
+        (value) => !(typeof value === "object" && value !== null && ("d" in value || "p" in value || "k" in value)),
+        "is a private key (has a private member): send only the public key",
+      ),
     ),
-  );
+  z.discriminatedUnion(
+    "kty",
+    [
+      z.strictObject({
+        kty: z.literal("OKP"),
+        crv: z.literal("X25519", { error: "OKP keys must use crv X25519" }),
+        x: coordinate,
+        ...optionalMembers,
+      }),
+      z.strictObject({
+        kty: z.literal("EC"),
+        crv: z.literal("P-256", { error: "EC keys must use crv P-256" }),
+        x: coordinate,
+        y: coordinate,
+        ...optionalMembers,
+      }),
+    ],
+    {
+      error:
+        'must be an X25519 ({"kty":"OKP","crv":"X25519","x"}) or P-256 ({"kty":"EC","crv":"P-256","x","y"}) public JWK',
+    },
+  ),
+);
 export type InstanceKeyInput = z.infer<typeof instanceKeySchema>;
 
 export type InstanceCurve = "X25519" | "P-256";

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "../schema.js";
 
 /**
  * Cheap checks on the authorization response before any crypto (checklist #25, #26, #66): each
@@ -7,17 +7,11 @@ import { z } from "zod";
  * Providers add their own parameters (Microsoft `session_state`): those are ignored, not forwarded.
  */
 const callbackSchema = z.object({
-  state: z.string().regex(/^[A-Za-z0-9_.-]{1,2048}$/),
-  code: z
-    .string()
-    .regex(/^[\x21-\x7E]{1,4096}$/)
-    .optional(),
-  error: z
-    .string()
-    .regex(/^[\x20\x21\x23-\x5B\x5D-\x7E]{1,64}$/)
-    .optional(),
-  error_description: z.string().max(4096).optional(),
-  iss: z.string().max(512).optional(),
+  state: z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,2048}$/)),
+  code: z.optional(z.string().check(z.regex(/^[\x21-\x7E]{1,4096}$/))),
+  error: z.optional(z.string().check(z.regex(/^[\x20\x21\x23-\x5B\x5D-\x7E]{1,64}$/))),
+  error_description: z.optional(z.string().check(z.maxLength(4096))),
+  iss: z.optional(z.string().check(z.maxLength(512))),
 });
 export type CallbackParams = z.infer<typeof callbackSchema>;
 

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "../schema.js";
 import { apiError } from "../web/api-error.js";
 import type { RelayEnv } from "./context.js";
 import { parseScope } from "./scopes.js";
@@ -7,14 +7,13 @@ import { callTokenEndpoint, isTokenResponse } from "./token-endpoint.js";
 
 const refreshSchema = z.strictObject({
   grant_type: z.string(),
-  refresh_token: z
-    .string()
-    .regex(/^[\x20-\x7E]{1,16384}$/, "must be 1-16384 printable characters")
-    .optional(),
-  scope: z.string().min(1).max(2048).optional(),
-  tenant: z.string().min(1).max(253).optional(),
+  refresh_token: z.optional(
+    z.string().check(z.regex(/^[\x20-\x7E]{1,16384}$/, "must be 1-16384 printable characters")),
+  ),
+  scope: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  tenant: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
   // Accepted (and ignored) because OAuth clients commonly send it; it must name this app's client.
-  client_id: z.string().max(256).optional(),
+  client_id: z.optional(z.string().check(z.maxLength(256))),
 });
 
 /**

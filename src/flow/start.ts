@@ -1,10 +1,10 @@
 import type { Context } from "hono";
-import { z } from "zod";
 import type { ResponseMode } from "../config.js";
 import { sealConfirmToken } from "../crypto/confirm-token.js";
 import { instanceKeySchema, isUsablePublicKey, toRawKey } from "../crypto/instance-key.js";
 import { newVerifierBytes } from "../crypto/pkce.js";
 import { type RelayState, sealRelayState } from "../crypto/relay-state.js";
+import * as z from "../schema.js";
 import { apiError } from "../web/api-error.js";
 import { findDuplicateKey } from "../web/strict-json.js";
 import { buildAuthorizationUrl } from "./authorization-url.js";
@@ -14,28 +14,26 @@ import { parseScope, withRequiredScopes } from "./scopes.js";
 
 /** `POST /v1/flows` body (DESIGN "Endpoints"): strict, every field bounded (checklist #12). */
 const flowRequestSchema = z.strictObject({
-  app: z.string().max(64),
-  return_to: z.string().max(2048),
+  app: z.string().check(z.maxLength(64)),
+  return_to: z.string().check(z.maxLength(2048)),
   state: z
     .string()
-    .regex(/^[A-Za-z0-9\-_.~]{22,128}$/, "must be 22-128 characters of A-Z a-z 0-9 - _ . ~ (a fresh random nonce)"),
+    .check(
+      z.regex(/^[A-Za-z0-9\-_.~]{22,128}$/, "must be 22-128 characters of A-Z a-z 0-9 - _ . ~ (a fresh random nonce)"),
+    ),
   key: instanceKeySchema,
-  scope: z.string().min(1).max(2048).optional(),
-  tenant: z.string().min(1).max(253).optional(),
-  response_mode: z.enum(["form_post", "query", "fragment"]).optional(),
-  params: z
-    .record(
-      z.string().max(64),
-      z
-        .string()
-        .min(1)
-        .max(512)
-        .regex(/^[\x20-\x7E]*$/, "must be printable ASCII"),
-    )
-    .optional(),
+  scope: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  tenant: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
+  response_mode: z.optional(z.enum(["form_post", "query", "fragment"])),
+  params: z.optional(
+    z.record(
+      z.string().check(z.maxLength(64)),
+      z.string().check(z.minLength(1), z.maxLength(512), z.regex(/^[\x20-\x7E]*$/, "must be printable ASCII")),
+    ),
+  ),
 });
 
-function firstIssue(error: z.ZodError): string {
+function firstIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "invalid request body";
   const path = issue.path.map(String).join(".");

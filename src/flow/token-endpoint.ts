@@ -1,15 +1,12 @@
-import { z } from "zod";
 import type { AppConfig } from "../config.js";
+import * as z from "../schema.js";
 import { basicAuthorization, postTokenRequest, type UpstreamResult } from "../web/upstream.js";
 
 /** RFC 6749 §5.1 success response: what the relay insists on before it forwards tokens. */
 const tokenResponseSchema = z.looseObject({
-  access_token: z
-    .string()
-    .min(1)
-    .max(16 * 1024),
+  access_token: z.string().check(z.minLength(1), z.maxLength(16 * 1024)),
   // Dropbox sends `bearer`, Microsoft `Bearer`: compare case-insensitively (RFC 6749 §7.1).
-  token_type: z.string().regex(/^bearer$/i),
+  token_type: z.string().check(z.regex(/^bearer$/i)),
 });
 
 export function isTokenResponse(body: Record<string, unknown>): boolean {

@@ -1,24 +1,28 @@
-import { z } from "zod";
+import * as z from "../schema.js";
 import { isLoopbackHost } from "../web/url-rules.js";
 import { NO_TENANT, type ServerProfile } from "./profile.js";
 
 /** Endpoints must be https; plain http only on loopback, for local testing (RFC 9700 §2.6). */
-const endpointUrl = z.url().refine((value) => {
-  const url = new URL(value);
-  return url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname));
-}, "must be an https URL (http is allowed only on 127.0.0.1, [::1] or localhost)");
+const endpointUrl = z.url().check(
+  z.refine((value) => {
+    const url = new URL(value);
+    return url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname));
+  }, "must be an https URL (http is allowed only on 127.0.0.1, [::1] or localhost)"),
+);
 
 export const genericServerSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 chars of a-z 0-9 _ -"),
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 chars of a-z 0-9 _ -")),
   authorization_endpoint: endpointUrl,
   token_endpoint: endpointUrl,
-  issuer: endpointUrl.optional(),
-  token_endpoint_auth_method: z.enum(["client_secret_basic", "client_secret_post"]).default("client_secret_basic"),
+  issuer: z.optional(endpointUrl),
+  token_endpoint_auth_method: z._default(z.enum(["client_secret_basic", "client_secret_post"]), "client_secret_basic"),
   // A server without S256 is refused: PKCE is the relay's code-injection defence (RFC 9700 §2.1.1).
   pkce: z.literal("S256", { error: 'must be "S256": servers without PKCE S256 are not supported' }),
-  params: z.strictObject({ allow: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/)).max(32) }).optional(),
-  iss_parameter: z.boolean().default(false),
-  state_max: z.number().int().min(256).max(65536).optional(),
+  params: z.optional(
+    z.strictObject({ allow: z.array(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/))).check(z.maxLength(32)) }),
+  ),
+  iss_parameter: z._default(z.boolean(), false),
+  state_max: z.optional(z.int().check(z.gte(256), z.lte(65536))),
 });
 export type GenericServerConfig = z.infer<typeof genericServerSchema>;
 
