@@ -1,0 +1,136 @@
+/**
+ * HTTP throughput (4): the relay on Node (`startNodeRelay`, as `npm start`) and the bare baseline,
+ * each in a child process, loaded over loopback by autocannon at fixed concurrency. The fake token
+ * endpoint (node:http, answering the ~6 KB token JSON) and autocannon share this process, so with
+ * two cores the server under test has one core to itself.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { mintStates, newBench, TOKEN_JSON } from "./fixtures.js";
+
+export interface HttpFigure {
+  readonly rps: number;
+  /** Milliseconds. */
+  readonly p50: number;
+  readonly p99: number;
+  readonly requests: number;
+  readonly errors: number;
+}
+
+export interface HttpResult {
+  readonly connections: number;
+  readonly seconds: number;
+  readonly relay: HttpFigure;
+  readonly baseline: HttpFigure;
+}
+
+function startTokenEndpoint(): Promise<Server> {
+  const body = Buffer.from(TOKEN_JSON);
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": body.length });
+      res.end(body);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+async function startChild(mode: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const script = fileURLToPath(new URL("./http-server.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", script, mode], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split("\n")[0];
+      if (buffered.includes("\n") && line) resolve(line.trim());
+    });
+    child.once("exit", (code) => reject(new Error(`${mode} server exited (${code})`)));
+  });
+  return { child, url };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+async function load(url: string, paths: readonly string[], connections: number, seconds: number) {
+  let next = 0;
+  return autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
+  });
+}
+
+async function measure(
+  name: string,
+  url: string,
+  paths: readonly string[],
+  expectStatus: number,
+  connections: number,
+  seconds: number,
+  warmupSeconds: number,
+): Promise<HttpFigure> {
+  const probe = await fetch(`${url}${paths[0]}`, { redirect: "manual" });
+  await probe.arrayBuffer();
+  if (probe.status !== expectStatus) throw new Error(`${name}: probe answered ${probe.status}`);
+  await load(url, paths, connections, warmupSeconds);
+  const result = await load(url, paths, connections, seconds);
+  const wrong = Object.entries(result.statusCodeStats)
+    .filter(([status]) => Number(status) !== expectStatus)
+    .reduce((sum, [, stats]) => sum + stats.count, 0);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts + wrong,
+  };
+}
+
+export async function runHttp(quick: boolean): Promise<HttpResult> {
+  const connections = 32;
+  const seconds = quick ? 3 : 10;
+  const warmupSeconds = quick ? 1 : 2;
+  const bench = await newBench();
+  // States are reusable within their TTL (the relay is stateless); cycle through a few hundred.
+  const states = await mintStates(bench, "dropbox", quick ? 100 : 500);
+  const paths = states.map((state, i) => `/v1/callback/dropbox?code=bench-code-${i}&state=${state}`);
+  const tokenEndpoint = await startTokenEndpoint();
+  const tokenUrl = `http://127.0.0.1:${(tokenEndpoint.address() as AddressInfo).port}/oauth2/token`;
+  const childEnv = { BENCH_TOKEN_URL: tokenUrl, BENCH_RELAY_ENV: JSON.stringify(bench.env) };
+  try {
+    const relayServer = await startChild("relay", childEnv);
+    let relay: HttpFigure;
+    try {
+      relay = await measure("relay", relayServer.url, paths, 200, connections, seconds, warmupSeconds);
+    } finally {
+      await stopChild(relayServer.child);
+    }
+    const baselineServer = await startChild("baseline", childEnv);
+    let baseline: HttpFigure;
+    try {
+      baseline = await measure("baseline", baselineServer.url, paths, 303, connections, seconds, warmupSeconds);
+    } finally {
+      await stopChild(baselineServer.child);
+    }
+    return { connections, seconds, relay, baseline };
+  } finally {
+    tokenEndpoint.closeAllConnections();
+    await new Promise((resolve) => tokenEndpoint.close(resolve));
+  }
+}

@@ -1,0 +1,520 @@
+/**
+ * `npm run bench`: every measurement of docs/BENCHMARKS.md, printed as one table and written to
+ * docs/BENCHMARKS.md with the machine description.
+ *
+ *   BENCH_QUICK=1      smoke version (< 60 s); prints only, writes nothing unless BENCH_WRITE=1
+ *   BENCH_LABEL=name   label stored with the run (e.g. before / after) for the before/after table
+ *   BENCH_ONLY=a,b     run only some parts: inproc, http, bundle, startup, memory
+ *
+ * Full runs are also kept as JSON in bench/results/, and docs/BENCHMARKS.md summarizes every kept
+ * run by label (median and spread), so each figure in the docs comes from a run of this script.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type BundleResult, runBundle } from "./bundle.js";
+import { type HttpResult, runHttp } from "./http.js";
+import { type InprocResult, runInproc } from "./inproc.js";
+import { runStartup, type StartupResult } from "./startup.js";
+import { median } from "./stats.js";
+
+const quick = process.env.BENCH_QUICK === "1";
+const write = !quick || process.env.BENCH_WRITE === "1";
+const label = process.env.BENCH_LABEL ?? "latest";
+const only = new Set((process.env.BENCH_ONLY ?? "inproc,http,bundle,startup,memory").split(","));
+const root = fileURLToPath(new URL("..", import.meta.url));
+const resultsDir = join(root, "bench", "results");
+const docPath = join(root, "docs", "BENCHMARKS.md");
+
+interface MemoryResult {
+  readonly callbacks: number;
+  readonly rssAt1k: number;
+  readonly rssAtEnd: number;
+  readonly heapAt1k: number;
+  readonly heapAtEnd: number;
+}
+
+interface Results {
+  inproc?: InprocResult;
+  http?: HttpResult;
+  bundle?: Omit<BundleResult, "path" | "cleanup">;
+  startup?: StartupResult;
+  memory?: MemoryResult;
+}
+
+interface Machine {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly date: string;
+  readonly loadBefore: string;
+  readonly loadAfter: string;
+  readonly commit: string;
+}
+
+interface Run {
+  readonly label: string;
+  readonly quick: boolean;
+  readonly machine: Machine;
+  readonly results: Results;
+}
+
+function cpuModel(): string {
+  try {
+    return (
+      readFileSync("/proc/cpuinfo", "utf8")
+        .match(/^model name\s*:\s*(.+)$/m)?.[1]
+        ?.trim() ?? "unknown"
+    );
+  } catch {
+    return "unknown";
+  }
+}
+
+function commit(): string {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root }).toString().trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: root }).toString().trim();
+    return dirty ? `${head}+src changes` : head;
+  } catch {
+    return "unknown";
+  }
+}
+
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ");
+
+async function runMemory(callbacks: number): Promise<MemoryResult> {
+  const script = fileURLToPath(new URL("./memory.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", script, String(callbacks)], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`memory child exited ${code}`);
+  const parsed = JSON.parse(out.trim()) as {
+    total: number;
+    at1k: { rss: number; heapUsed: number };
+    atEnd: { rss: number; heapUsed: number };
+  };
+  return {
+    callbacks: parsed.total,
+    rssAt1k: parsed.at1k.rss,
+    rssAtEnd: parsed.atEnd.rss,
+    heapAt1k: parsed.at1k.heapUsed,
+    heapAtEnd: parsed.atEnd.heapUsed,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures: one list drives the printed table, the doc table and the before/after summary.
+
+interface Figure {
+  readonly id: string;
+  readonly name: string;
+  /** Number or null when the part was not run. */
+  readonly value: (r: Results) => number | null;
+  readonly unit: string;
+  readonly digits: number;
+  readonly target?: { readonly op: "<=" | ">="; readonly limit: number };
+}
+
+const ms = (v: number | undefined) => (v === undefined ? null : v);
+const KiB = 1024;
+const MiB = 1024 * 1024;
+
+const FIGURES: readonly Figure[] = [
+  {
+    id: "floor.median",
+    name: "1. crypto floor: openRelayState + encryptResult, median",
+    value: (r) => ms(r.inproc?.cryptoFloor.median),
+    unit: "ms",
+    digits: 3,
+  },
+  {
+    id: "floor.p99",
+    name: "1. crypto floor, p99",
+    value: (r) => ms(r.inproc?.cryptoFloor.p99),
+    unit: "ms",
+    digits: 3,
+  },
+  {
+    id: "open.median",
+    name: "1a. openRelayState alone, median",
+    value: (r) => ms(r.inproc?.openState.median),
+    unit: "ms",
+    digits: 3,
+  },
+  {
+    id: "encrypt.median",
+    name: "1b. encryptResult (6 KB token, X25519) alone, median",
+    value: (r) => ms(r.inproc?.encrypt.median),
+    unit: "ms",
+    digits: 3,
+  },
+  {
+    id: "webcrypto.median",
+    name: "1c. same crypto on bare WebCrypto (no jose), median",
+    value: (r) => ms(r.inproc?.webcryptoFloor.median),
+    unit: "ms",
+    digits: 3,
+  },
+  {
+    id: "callback.median",
+    name: "2. callback via app.request (instant upstream), median",
+    value: (r) => ms(r.inproc?.callback.median),
+    unit: "ms",
+    digits: 3,
+  },
+  {
+    id: "callback.p99",
+    name: "2. callback, p99",
+    value: (r) => ms(r.inproc?.callback.p99),
+    unit: "ms",
+    digits: 3,
+  },
+  {
+    id: "callback.ratio",
+    name: "2. callback median / crypto floor median",
+    value: (r) => (r.inproc ? r.inproc.callback.median / r.inproc.cryptoFloor.median : null),
+    unit: "×",
+    digits: 2,
+    target: { op: "<=", limit: 1.5 },
+  },
+  {
+    id: "start.median",
+    name: "3. POST /v1/flows via app.request, median",
+    value: (r) => ms(r.inproc?.start.median),
+    unit: "ms",
+    digits: 3,
+    target: { op: "<=", limit: 0.3 },
+  },
+  {
+    id: "start.p99",
+    name: "3. POST /v1/flows, p99",
+    value: (r) => ms(r.inproc?.start.p99),
+    unit: "ms",
+    digits: 3,
+  },
+  {
+    id: "http.relay.rps",
+    name: "4. HTTP relay callback (Node, 32 conn.), throughput",
+    value: (r) => r.http?.relay.rps ?? null,
+    unit: "req/s",
+    digits: 0,
+  },
+  {
+    id: "http.relay.p99",
+    name: "4. HTTP relay callback, p99 latency",
+    value: (r) => r.http?.relay.p99 ?? null,
+    unit: "ms",
+    digits: 0,
+  },
+  {
+    id: "http.baseline.rps",
+    name: "4. HTTP bare baseline (same upstream), throughput",
+    value: (r) => r.http?.baseline.rps ?? null,
+    unit: "req/s",
+    digits: 0,
+  },
+  {
+    id: "http.baseline.p99",
+    name: "4. HTTP bare baseline, p99 latency",
+    value: (r) => r.http?.baseline.p99 ?? null,
+    unit: "ms",
+    digits: 0,
+  },
+  {
+    id: "http.ratio",
+    name: "4. relay / baseline throughput",
+    value: (r) => (r.http ? r.http.relay.rps / r.http.baseline.rps : null),
+    unit: "×",
+    digits: 2,
+    target: { op: ">=", limit: 0.7 },
+  },
+  {
+    id: "bundle.emitted",
+    name: "5. Worker bundle as emitted by wrangler",
+    value: (r) => (r.bundle ? r.bundle.emitted / KiB : null),
+    unit: "KiB",
+    digits: 1,
+  },
+  {
+    id: "bundle.minified",
+    name: "5. Worker bundle minified",
+    value: (r) => (r.bundle ? r.bundle.minified / KiB : null),
+    unit: "KiB",
+    digits: 1,
+  },
+  {
+    id: "bundle.gzip",
+    name: "5. Worker bundle minified + gzip -9",
+    value: (r) => (r.bundle ? r.bundle.minifiedGzip / KiB : null),
+    unit: "KiB",
+    digits: 1,
+    target: { op: "<=", limit: 40 },
+  },
+  {
+    id: "startup.workerd.relay",
+    name: "6. workerd: new Miniflare → first 200 /healthz, relay",
+    value: (r) => r.startup?.workerdRelay ?? null,
+    unit: "ms",
+    digits: 0,
+  },
+  {
+    id: "startup.workerd.trivial",
+    name: "6. workerd: same, one-line Worker",
+    value: (r) => r.startup?.workerdTrivial ?? null,
+    unit: "ms",
+    digits: 0,
+  },
+  {
+    id: "startup.workerd.own",
+    name: "6. workerd: relay − one-line (module eval + config)",
+    value: (r) => (r.startup ? r.startup.workerdRelay - r.startup.workerdTrivial : null),
+    unit: "ms",
+    digits: 0,
+  },
+  {
+    id: "startup.node.relay",
+    name: "6. Node: spawn `node --import tsx src/node.ts` → 200 /healthz",
+    value: (r) => r.startup?.nodeRelay ?? null,
+    unit: "ms",
+    digits: 0,
+  },
+  {
+    id: "startup.node.bare",
+    name: "6. Node: spawn bare node:http server → 200",
+    value: (r) => r.startup?.nodeBare ?? null,
+    unit: "ms",
+    digits: 0,
+  },
+  {
+    id: "memory.rss1k",
+    name: "7. RSS after 1,000 in-process callbacks",
+    value: (r) => (r.memory ? r.memory.rssAt1k / MiB : null),
+    unit: "MiB",
+    digits: 1,
+  },
+  {
+    id: "memory.rssEnd",
+    name: "7. RSS after all in-process callbacks (see note)",
+    value: (r) => (r.memory ? r.memory.rssAtEnd / MiB : null),
+    unit: "MiB",
+    digits: 1,
+  },
+  {
+    id: "memory.heapGrowth",
+    name: "7. heap used after GC: end − 1,000",
+    value: (r) => (r.memory ? (r.memory.heapAtEnd - r.memory.heapAt1k) / MiB : null),
+    unit: "MiB",
+    digits: 2,
+  },
+];
+
+function format(value: number | null, figure: Figure): string {
+  if (value === null || !Number.isFinite(value)) return "–";
+  return `${value.toLocaleString("en-US", { minimumFractionDigits: figure.digits, maximumFractionDigits: figure.digits })} ${figure.unit}`;
+}
+
+function verdict(value: number | null, figure: Figure): string {
+  if (!figure.target || value === null) return "";
+  const { op, limit } = figure.target;
+  const met = op === "<=" ? value <= limit : value >= limit;
+  return `${op === "<=" ? "≤" : "≥"} ${limit} ${figure.unit}: ${met ? "met" : "NOT met"}`;
+}
+
+function table(results: Results): string {
+  const rows = FIGURES.filter((figure) => figure.value(results) !== null).map((figure) => {
+    const value = figure.value(results);
+    return `| ${figure.name} | ${format(value, figure)} | ${verdict(value, figure)} |`;
+  });
+  return ["| measurement | result | target |", "|---|--:|---|", ...rows].join("\n");
+}
+
+function machineText(machine: Machine): string {
+  return [
+    `- CPU: ${machine.cpus} × ${machine.cpuModel}; memory ${machine.memoryGiB.toFixed(1)} GiB`,
+    `- Node ${machine.node}; commit ${machine.commit}; ${machine.date}`,
+    `- load average (1/5/15 min) before the run: ${machine.loadBefore}; after: ${machine.loadAfter} (the machine is shared; other engineers' test runs show up here)`,
+  ].join("\n");
+}
+
+function loadRuns(): Run[] {
+  let files: string[] = [];
+  try {
+    files = readdirSync(resultsDir).filter((name) => name.endsWith(".json"));
+  } catch {
+    return [];
+  }
+  return files
+    .sort()
+    .map((name) => JSON.parse(readFileSync(join(resultsDir, name), "utf8")) as Run)
+    .filter((run) => !run.quick);
+}
+
+/** Median and min–max of every figure, per label, over the kept full runs. */
+function summary(runs: readonly Run[]): string {
+  const labels = [...new Set(runs.map((run) => run.label))];
+  if (labels.length === 0) return "";
+  const header = `| measurement | ${labels.map((name) => `${name} (n=${runs.filter((r) => r.label === name).length}): median [min–max]`).join(" | ")} |`;
+  const rows = FIGURES.map((figure) => {
+    const cells = labels.map((name) => {
+      const values = runs
+        .filter((run) => run.label === name)
+        .map((run) => figure.value(run.results))
+        .filter((v): v is number => v !== null && Number.isFinite(v));
+      if (values.length === 0) return "–";
+      const mid = median(values);
+      const spread =
+        values.length > 1
+          ? ` [${format(Math.min(...values), figure).split(" ")[0]}–${format(Math.max(...values), figure).split(" ")[0]}]`
+          : "";
+      return `${format(mid, figure)}${spread}`;
+    });
+    return `| ${figure.name} | ${cells.join(" | ")} |`;
+  });
+  return [header, `|---|${labels.map(() => "--:").join("|")}|`, ...rows].join("\n");
+}
+
+async function main(): Promise<void> {
+  const loadBefore = load();
+  const started = Date.now();
+  const results: Results = {};
+  const step = (name: string) =>
+    process.stderr.write(`bench: ${name}… (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+
+  if (only.has("inproc")) {
+    step("in-process crypto floor, start and callback");
+    results.inproc = await runInproc(quick);
+  }
+  if (only.has("http")) {
+    step("HTTP throughput: relay and bare baseline");
+    results.http = await runHttp(quick);
+  }
+  let bundlePath: string | null = null;
+  let cleanup = async () => {};
+  if (only.has("bundle") || only.has("startup")) {
+    step("Worker bundle (wrangler deploy --dry-run)");
+    const bundle = await runBundle();
+    bundlePath = bundle.path;
+    cleanup = bundle.cleanup;
+    const { path: _path, cleanup: _cleanup, ...sizes } = bundle;
+    results.bundle = sizes;
+  }
+  try {
+    if (only.has("startup") && bundlePath) {
+      step("start-up: workerd and Node");
+      results.startup = await runStartup(bundlePath, quick);
+    }
+  } finally {
+    await cleanup();
+  }
+  if (only.has("memory")) {
+    const callbacks = quick ? 5_000 : 100_000;
+    step(`memory: ${callbacks.toLocaleString("en-US")} in-process callbacks in a child process`);
+    results.memory = await runMemory(callbacks);
+  }
+
+  const machine: Machine = {
+    cpus: availableParallelism(),
+    cpuModel: cpuModel(),
+    memoryGiB: totalmem() / 1024 ** 3,
+    node: process.version,
+    date: new Date().toISOString(),
+    loadBefore,
+    loadAfter: load(),
+    commit: commit(),
+  };
+  const run: Run = { label, quick, machine, results };
+  const latest = table(results);
+  process.stdout.write(`\n${latest}\n\n${machineText(machine)}\n`);
+  process.stderr.write(`bench: done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  if (!write) return;
+
+  if (!quick) {
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(
+      join(resultsDir, `${machine.date.replace(/[:.]/g, "-")}-${label}.json`),
+      `${JSON.stringify(run, null, 2)}\n`,
+    );
+  }
+  mkdirSync(join(root, "docs"), { recursive: true });
+  writeFileSync(docPath, renderDoc(run, latest, summary(loadRuns())));
+  process.stderr.write(`bench: wrote ${docPath}\n`);
+}
+
+function renderDoc(run: Run, latest: string, history: string): string {
+  const notes = readNotes();
+  return `# Benchmarks
+
+Generated by \`npm run bench\` (bench/run.ts); do not edit by hand above the "Notes" section, which
+is kept from the previous version of this file. Each full run is also stored in bench/results/.
+
+## Latest run (label \`${run.label}\`${run.quick ? ", quick smoke run" : ""})
+
+${machineText(run.machine)}
+
+${latest}
+
+## All kept runs, by label
+
+Medians over the runs with that label, with [min–max] across runs.
+
+${history || "(no full runs kept yet)"}
+
+## How each figure is measured
+
+1. **Crypto floor** — in-process, one operation at a time (500 warm-up, 3,000 timed): \`openRelayState\`
+   on a freshly minted state, then \`encryptResult\` of a ~6 KB Microsoft-shaped token response
+   (access, refresh and id tokens) to an X25519 instance key. 1a/1b time the two halves alone;
+   1c is the same cryptography written directly against WebCrypto (AES-GCM open; ephemeral X25519,
+   Concat KDF, AES-GCM seal) with no JOSE framing — what no implementation can go below.
+2. **Callback** — \`app.request\` of a Microsoft-style \`POST /v1/callback/ms\` (form body, code +
+   state + session_state) with an in-memory upstream that answers the ~6 KB token JSON at once;
+   every callback uses its own state minted through \`POST /v1/flows\`. Whole response body read.
+3. **Start** — \`app.request\` of \`POST /v1/flows\` (X25519 key, loopback return_to, app defaults).
+4. **HTTP** — \`startNodeRelay\` (as \`npm start\`) in a child process; autocannon (32 connections,
+   2 s warm-up, then 10 s) in the parent, cycling \`GET /v1/callback/dropbox?code=…&state=…\` over
+   500 pre-minted states; the token endpoint is a node:http server in the parent answering the same
+   ~6 KB JSON (the relay's Dropbox token URL is rewritten to it through the \`fetch\` option). The
+   baseline (bench/baseline.ts) runs the same way: Hono on @hono/node-server, fetch to the same
+   endpoint, 303 with the raw token in the URL. Two cores: the server under test has one, autocannon
+   and the token endpoint share the other.
+5. **Bundle** — \`wrangler deploy --dry-run --outdir <tmp>\`; the emitted .js, re-minified with esbuild
+   (no-op when wrangler already minified), gzip level 9. Wrangler's own line: \`${run.results.bundle?.wranglerSays ?? "–"}\`.
+6. **Start-up** — workerd through Miniflare with the dry-run bundle: wall time from \`new Miniflare()\` to
+   the first 200 of /healthz, next to a one-line Worker (workerd freezes clocks while JS runs, so the
+   difference is the only honest view of module evaluation + first-request config/key import).
+   Node: spawn → first 200 /healthz, next to a bare node:http server. Medians of 5 interleaved runs.
+7. **Memory** — a child \`node --expose-gc --import tsx bench/memory.ts 100000\`: in-process callbacks
+   cycling 1,000 pre-minted states; RSS and heap after two forced GCs at 1,000 and at 100,000.
+
+## Notes
+
+${notes}
+`;
+}
+
+/** Keeps the hand-written "Notes" section of the existing doc across regenerations. */
+function readNotes(): string {
+  try {
+    const text = readFileSync(docPath, "utf8");
+    const index = text.indexOf("\n## Notes\n");
+    if (index >= 0) return text.slice(index + "\n## Notes\n".length).trim();
+  } catch {
+    // no previous doc
+  }
+  return "(none yet)";
+}
+
+await main();

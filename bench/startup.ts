@@ -1,0 +1,99 @@
+/**
+ * Start-up (6).
+ * - workerd: wall time from `new Miniflare()` with the dry-run bundle to the first 200 /healthz,
+ *   for the relay and for a trivial one-line Worker on the same workerd. workerd freezes its clocks
+ *   while JavaScript runs, so module evaluation cannot be timed from inside; the difference
+ *   relay − trivial is the relay's own cost (module evaluation + config/key import on the first
+ *   request) on top of workerd's fixed start-up.
+ * - Node: wall time from spawning `node --import tsx src/node.ts` (config in the environment,
+ *   PORT=0) to the first 200 /healthz, next to a bare `node:http` server started the same way.
+ */
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { Miniflare } from "miniflare";
+import { generateStateKeyPair } from "../src/crypto/state-keys.js";
+import { relayEnv } from "./fixtures.js";
+import { median } from "./stats.js";
+
+export interface StartupResult {
+  /** Milliseconds, medians over `runs`. */
+  readonly workerdRelay: number;
+  readonly workerdTrivial: number;
+  readonly nodeRelay: number;
+  readonly nodeBare: number;
+  readonly runs: number;
+}
+
+const TRIVIAL_WORKER = 'export default { fetch() { return new Response("ok"); } };';
+
+async function workerdOnce(code: string, env: Record<string, string>) {
+  const started = performance.now();
+  const mf = new Miniflare({
+    modules: [{ type: "ESModule", path: "worker.js", contents: code }],
+    compatibilityDate: "2026-04-20",
+    bindings: env,
+  });
+  try {
+    const response = await mf.dispatchFetch("http://relay.local/healthz");
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`workerd /healthz: ${response.status}`);
+    return performance.now() - started;
+  } finally {
+    await mf.dispose();
+  }
+}
+
+async function nodeOnce(args: string[], env: Record<string, string>): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let buffered = "";
+      child.stderr?.on("data", (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const match = buffered.match(/listening on (http:\/\/\S+)/);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`node exited (${code}): ${buffered}`)));
+    });
+    for (;;) {
+      const response = await fetch(`${url}/healthz`).catch(() => null);
+      if (response) await response.arrayBuffer();
+      if (response?.status === 200) return performance.now() - started;
+    }
+  } finally {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
+}
+
+const BARE_NODE = `require("node:http").createServer((q,s)=>s.end("ok")).listen(0,"127.0.0.1",function(){process.stderr.write("listening on http://127.0.0.1:"+this.address().port+"\\n")})`;
+
+export async function runStartup(bundlePath: string, quick: boolean): Promise<StartupResult> {
+  const runs = quick ? 2 : 5;
+  const env = { ...(relayEnv(generateStateKeyPair("k1")) as Record<string, string>), PORT: "0" };
+  const relayTimes: number[] = [];
+  const trivialTimes: number[] = [];
+  const nodeTimes: number[] = [];
+  const bareTimes: number[] = [];
+  const relayCode = await readFile(bundlePath, "utf8");
+  // One untimed round first: the first workerd and node start of a process pay for cold caches.
+  await workerdOnce(TRIVIAL_WORKER, env);
+  await workerdOnce(relayCode, env);
+  await nodeOnce(["--import", "tsx", "src/node.ts"], env);
+  // Interleaved so that a burst of load from elsewhere hits both sides alike.
+  for (let i = 0; i < runs; i++) {
+    trivialTimes.push(await workerdOnce(TRIVIAL_WORKER, env));
+    relayTimes.push(await workerdOnce(relayCode, env));
+    bareTimes.push(await nodeOnce(["-e", BARE_NODE], {}));
+    nodeTimes.push(await nodeOnce(["--import", "tsx", "src/node.ts"], env));
+  }
+  return {
+    workerdRelay: median(relayTimes),
+    workerdTrivial: median(trivialTimes),
+    nodeRelay: median(nodeTimes),
+    nodeBare: median(bareTimes),
+    runs,
+  };
+}
