@@ -1,0 +1,376 @@
+/**
+ * Runs the relay under test in either runtime behind one interface, so the same integration suite
+ * runs against both:
+ * - `node`: the real Node entry (`startNodeRelay`) in this process, records captured through
+ *   `writeRecord`, and everything this process prints (stdout, stderr, console.*) captured while
+ *   the relay is up;
+ * - `workerd`: the real Workers entry (src/worker.ts, bundled with esbuild the way wrangler does)
+ *   in Miniflare's workerd, vars as bindings, a RECORDS Analytics Engine binding we can observe,
+ *   upstream fetches intercepted through Miniflare's `outboundService`, and the workerd process's
+ *   stdout/stderr plus Miniflare's log sink captured.
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { startNodeRelay } from "../../src/node.js";
+
+export type Runtime = "node" | "workerd";
+export const RUNTIMES: Runtime[] = ["node", "workerd"];
+
+export interface RelayUnderTest {
+  url: string;
+  runtime: Runtime;
+  /** Everything the relay printed: stdout + stderr + console + worker logs (record lines excluded). */
+  output(): string;
+  /** Record lines (Node) or Analytics Engine data points (workerd), as JSON strings, in order. */
+  records(): string[];
+  /** Waits until everything the relay printed so far has reached output()/records(). */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartRelayOptions {
+  /** Stands in for every upstream (token endpoint) request the relay makes. */
+  outbound?: (request: Request) => Promise<Response>;
+}
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** A free loopback port, so RELAY_URL can be known before the relay (and the provider) start. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A fresh STATE_KEYS value: one kid with 32 random bytes. */
+export function newStateKeys(kid = "k1"): string {
+  return `${kid}:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")}`;
+}
+
+export function startRelay(
+  runtime: Runtime,
+  env: Record<string, string>,
+  options: StartRelayOptions = {},
+): Promise<RelayUnderTest> {
+  return runtime === "node" ? startNode(env, options) : startWorkerd(env, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node: in-process capture of process.stdout/stderr and console.* while any capture is active.
+
+type Sink = (text: string) => void;
+const sinks = new Set<Sink>();
+let restoreProcessOutput: (() => void) | null = null;
+
+function stringify(args: unknown[]): string {
+  return `${args.map((arg) => (typeof arg === "string" ? arg : safeInspect(arg))).join(" ")}\n`;
+}
+
+function safeInspect(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}\n${value.stack ?? ""}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function chunkText(chunk: unknown): string {
+  if (typeof chunk === "string") return chunk;
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk).toString("utf8");
+  return String(chunk);
+}
+
+function installCapture(): void {
+  if (restoreProcessOutput) return;
+  const emit = (text: string) => {
+    for (const sink of sinks) sink(text);
+  };
+  const stdoutWrite = process.stdout.write;
+  const stderrWrite = process.stderr.write;
+  process.stdout.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+    emit(chunkText(chunk));
+    return (stdoutWrite as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+  } as typeof process.stdout.write;
+  process.stderr.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+    emit(chunkText(chunk));
+    return (stderrWrite as (...args: unknown[]) => boolean).call(process.stderr, chunk, ...rest);
+  } as typeof process.stderr.write;
+  const methods = ["log", "info", "warn", "error", "debug", "trace"] as const;
+  const originals = methods.map((name) => console[name]);
+  methods.forEach((name, index) => {
+    const original = originals[index] as (...args: unknown[]) => void;
+    console[name] = (...args: unknown[]) => {
+      emit(stringify(args));
+      original.apply(console, args);
+    };
+  });
+  restoreProcessOutput = () => {
+    process.stdout.write = stdoutWrite;
+    process.stderr.write = stderrWrite;
+    methods.forEach((name, index) => {
+      console[name] = originals[index] as (typeof console)[typeof name];
+    });
+  };
+}
+
+function captureProcessOutput(): { text: () => string; stop: () => void } {
+  let text = "";
+  const sink: Sink = (chunk) => {
+    text += chunk;
+  };
+  installCapture();
+  sinks.add(sink);
+  return {
+    text: () => text,
+    stop: () => {
+      sinks.delete(sink);
+      if (sinks.size === 0 && restoreProcessOutput) {
+        restoreProcessOutput();
+        restoreProcessOutput = null;
+      }
+    },
+  };
+}
+
+async function startNode(env: Record<string, string>, options: StartRelayOptions): Promise<RelayUnderTest> {
+  const capture = captureProcessOutput();
+  const records: string[] = [];
+  const { outbound } = options;
+  const upstream = outbound
+    ? (((input: RequestInfo | URL, init?: RequestInit) => outbound(new Request(input, init))) as typeof fetch)
+    : undefined;
+  try {
+    const relay = await startNodeRelay({
+      env: { PORT: "0", ...env },
+      writeRecord: (line) => records.push(line),
+      fetch: upstream,
+    });
+    return {
+      url: relay.url,
+      runtime: "node",
+      output: capture.text,
+      records: () => [...records],
+      settle: async () => {},
+      close: async () => {
+        await relay.close();
+        capture.stop();
+      },
+    };
+  } catch (error) {
+    capture.stop();
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// workerd via Miniflare.
+
+let bundled: Promise<string> | null = null;
+
+/** src/worker.ts bundled once per test file, with wrangler's resolution conditions for workerd. */
+function workerBundle(): Promise<string> {
+  bundled ??= import("esbuild").then(async ({ build }) => {
+    const result = await build({
+      entryPoints: [`${ROOT}src/worker.ts`],
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      conditions: ["workerd", "worker", "browser"],
+      mainFields: ["browser", "module", "main"],
+      target: "es2022",
+      write: false,
+      logLevel: "silent",
+    });
+    const file = result.outputFiles[0];
+    if (!file) throw new Error("esbuild produced no output for src/worker.ts");
+    return file.text;
+  });
+  return bundled;
+}
+
+/** The compatibility date (and flags) from wrangler.toml, so workerd runs what `wrangler dev` runs. */
+function wranglerSettings(): { compatibilityDate: string; compatibilityFlags: string[] } {
+  const toml = readFileSync(`${ROOT}wrangler.toml`, "utf8");
+  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+  if (!date) throw new Error("wrangler.toml has no compatibility_date");
+  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1];
+  const compatibilityFlags = flags ? [...flags.matchAll(/"([^"]+)"/g)].map((match) => match[1] as string) : [];
+  return { compatibilityDate: date, compatibilityFlags };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+async function startWorkerd(env: Record<string, string>, options: StartRelayOptions): Promise<RelayUnderTest> {
+  const { Miniflare, Log, LogLevel, Response: MiniflareResponse } = await import("miniflare");
+  const script = await workerBundle();
+  const settings = wranglerSettings();
+  // Data points written to RECORDS come out of workerd's stdout as one line each, tagged with a
+  // marker nobody else can know; they are moved from output() to records().
+  const marker = `__relay_record_${randomUUID().replaceAll("-", "")}__`;
+  const flushMarker = `${marker}flush:`;
+  let stdout = "";
+  let stderr = "";
+  let log = "";
+
+  class CapturingLog extends Log {
+    constructor() {
+      super(LogLevel.DEBUG);
+    }
+    override log(message: string): void {
+      log += `${message}\n`;
+    }
+  }
+
+  const { PORT, ...bindings } = env;
+  const port = PORT === undefined || PORT === "" ? 0 : Number(PORT);
+  const { outbound } = options;
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port,
+    // No inspector (no inspectorPort), no request logging by Miniflare itself (Workers production
+    // has no such log; the relay's own output is what we examine), no cf fetch, no telemetry.
+    logRequests: false,
+    log: new CapturingLog(),
+    cf: false,
+    telemetry: { enabled: false },
+    handleRuntimeStdio(out: Readable, err: Readable) {
+      out.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString("utf8");
+      });
+      err.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString("utf8");
+      });
+    },
+    workers: [
+      {
+        name: "relay",
+        modules: [{ type: "ESModule", path: `${ROOT}src/worker.js`, contents: script }],
+        ...settings,
+        bindings,
+        wrappedBindings: { RECORDS: { scriptName: "records-binding", bindings: { marker } } },
+        ...(outbound
+          ? {
+              outboundService: async (request: {
+                url: string;
+                method: string;
+                headers: Iterable<[string, string]>;
+                arrayBuffer(): Promise<ArrayBuffer>;
+              }) => {
+                const body =
+                  request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+                const response = await outbound(
+                  new Request(request.url, {
+                    method: request.method,
+                    headers: [...request.headers],
+                    body,
+                    redirect: "manual",
+                  }),
+                );
+                const payload = response.body === null ? null : await response.arrayBuffer();
+                return new MiniflareResponse(payload, { status: response.status, headers: [...response.headers] });
+              },
+            }
+          : {}),
+      },
+      {
+        // The RECORDS binding: an Analytics Engine dataset whose writeDataPoint prints the point.
+        name: "records-binding",
+        modules: true,
+        script: `export default function (env) {
+  return { writeDataPoint(point) { console.log(env.marker + JSON.stringify(point)); } };
+}`,
+      },
+      {
+        // Flush probe: a line on each stream, so settle() knows earlier lines have arrived.
+        name: "flush",
+        modules: true,
+        compatibilityDate: settings.compatibilityDate,
+        bindings: { marker: flushMarker },
+        script: `export default { fetch(request, env) {
+  const id = new URL(request.url).searchParams.get("id");
+  console.log(env.marker + id); console.error(env.marker + id);
+  return new Response("ok");
+} }`,
+      },
+    ],
+  });
+  let url: URL;
+  try {
+    url = await mf.ready;
+  } catch (error) {
+    await mf.dispose().catch(() => {});
+    throw error;
+  }
+  const recordLine = new RegExp(`^${escapeRegExp(marker)}(?!flush:)(.*)$`, "gm");
+  const internalLine = new RegExp(`^${escapeRegExp(marker)}.*(\\n|$)`, "gm");
+  let flushes = 0;
+  return {
+    url: url.origin,
+    runtime: "workerd",
+    output: () => `${stdout.replace(internalLine, "")}${stderr.replace(internalLine, "")}${log}`,
+    records: () => [...stdout.matchAll(recordLine)].map((match) => match[1] as string),
+    settle: async () => {
+      const id = `${++flushes}`;
+      const worker = await mf.getWorker("flush");
+      await (await worker.fetch(`http://flush/?id=${id}`)).arrayBuffer();
+      const line = `${flushMarker}${id}\n`;
+      const deadline = Date.now() + 5000;
+      while (!(stdout.includes(line) && stderr.includes(line))) {
+        if (Date.now() > deadline) throw new Error("workerd output did not arrive within 5 s");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    close: () => mf.dispose(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records, normalized.
+
+export interface GrantRecordSeen {
+  server: string;
+  grant: string;
+}
+
+/**
+ * Parses what the relay recorded into `{server, grant}` and fails on anything else: a Node record
+ * line must be exactly that object; a workerd data point exactly `{indexes:[server],
+ * blobs:[server, grant], doubles:[1]}` (what src/records.ts writes, nothing more).
+ */
+export function grantRecords(relay: RelayUnderTest): GrantRecordSeen[] {
+  return relay.records().map((line) => {
+    const value = JSON.parse(line) as Record<string, unknown>;
+    if (relay.runtime === "node") {
+      const keys = Object.keys(value).sort().join(",");
+      if (keys !== "grant,server" || typeof value.server !== "string" || typeof value.grant !== "string")
+        throw new Error(`unexpected record line: ${line}`);
+      return { server: value.server, grant: value.grant };
+    }
+    const { indexes, blobs, doubles } = value as { indexes?: unknown; blobs?: unknown; doubles?: unknown };
+    const keys = Object.keys(value).sort().join(",");
+    if (
+      keys !== "blobs,doubles,indexes" ||
+      !Array.isArray(blobs) ||
+      blobs.length !== 2 ||
+      !blobs.every((blob) => typeof blob === "string") ||
+      !Array.isArray(indexes) ||
+      indexes.length !== 1 ||
+      indexes[0] !== blobs[0] ||
+      JSON.stringify(doubles) !== "[1]"
+    )
+      throw new Error(`unexpected data point: ${line}`);
+    return { server: blobs[0] as string, grant: blobs[1] as string };
+  });
+}
