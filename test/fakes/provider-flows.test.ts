@@ -32,15 +32,20 @@ describe("provider flows, in-process Node relay, fakes over loopback HTTP", () =
 // the same scenarios run through it for every runtime it offers.
 const harnessPath = new URL("../harness/relay.ts", import.meta.url);
 if (existsSync(harnessPath)) {
-  const harness = (await import(harnessPath.href)) as {
-    RUNTIMES: readonly string[];
-    startRelay: (
-      runtime: string,
-      env: Record<string, string>,
-      options: { outbound: (request: Request) => Promise<Response> },
-    ) => Promise<Awaited<ReturnType<RelayStarter>>>;
-  };
+  const harness = (await import(harnessPath.href)) as typeof import("../harness/relay.js");
   describe.each(harness.RUNTIMES)("provider flows through test/harness/relay.ts (%s)", (runtime) => {
-    providerScenarios((env, outbound) => harness.startRelay(runtime, env, { outbound }), { transport: "handler" });
+    providerScenarios(
+      async (env, outbound) => {
+        const relay = await harness.startRelay(runtime, env, { outbound });
+        return {
+          url: relay.url,
+          records: () => harness.grantRecords(relay).map((record) => ({ ...record })),
+          output: () => `${relay.output()}\n${relay.records().join("\n")}`,
+          settle: () => relay.settle(),
+          close: () => relay.close(),
+        };
+      },
+      { transport: "handler" },
+    );
   });
 }

@@ -25,6 +25,8 @@ export interface StartedRelay {
   records(): ReadonlyArray<Record<string, unknown>>;
   /** Everything the relay wrote (stdout/stderr/log sink), for privacy checks. */
   output(): string;
+  /** Waits until everything written so far is visible to records()/output() (workerd: via stdout). */
+  settle?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -113,7 +115,13 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
     return fetch(...callbackFetchArgs(outcome.request, CONFIGURED_RELAY_URL, relay.url));
   }
 
-  function newRecords(before: number) {
+  async function recordCount(): Promise<number> {
+    await relay.settle?.();
+    return relay.records().length;
+  }
+
+  async function newRecords(before: number) {
+    await relay.settle?.();
     return relay.records().slice(before);
   }
 
@@ -145,7 +153,7 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
     });
 
     it("form_post: start → authorize → callback → result decrypted; one record", async () => {
-      const before = relay.records().length;
+      const before = await recordCount();
       const calls = dropbox.tokenRequests.length;
       const { authorizationUrl, state } = await startFlow({ app: "dropbox", scope: "account_info.read" });
       const response = await callback(await dropbox.authorize(authorizationUrl));
@@ -155,7 +163,7 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
       if (delivered.mode === "form_post") expect(delivered.action).toBe(RETURN_TO);
       expect(token).toMatchObject({ token_type: "bearer", uid: dropbox.uid, account_id: dropbox.accountId });
       expect(token.refresh_token).toEqual(expect.any(String));
-      expect(newRecords(before)).toEqual([{ server: "dropbox", grant: "authorization_code" }]);
+      expect(await newRecords(before)).toEqual([{ server: "dropbox", grant: "authorization_code" }]);
       // One token request: secret in the body, none in the URL.
       expect(dropbox.tokenRequests.length - calls).toBe(1);
       const sent = dropbox.tokenRequests.at(-1);
@@ -183,25 +191,25 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
     });
 
     it("user denies: access_denied delivered with state, no exchange, no record", async () => {
-      const before = relay.records().length;
+      const before = await recordCount();
       const calls = dropbox.tokenRequests.length;
       const { authorizationUrl, state } = await startFlow({ app: "dropbox" });
       const delivered = await readDelivery(await callback(await dropbox.authorize(authorizationUrl, { deny: true })));
       expect(delivered.fields).toMatchObject({ error: "access_denied", state });
       expect(delivered.fields.result).toBeUndefined();
       expect(dropbox.tokenRequests.length).toBe(calls);
-      expect(newRecords(before)).toEqual([]);
+      expect(await newRecords(before)).toEqual([]);
     });
 
     it("text/plain 400 from the token endpoint: server_error delivered, no record", async () => {
-      const before = relay.records().length;
+      const before = await recordCount();
       const { authorizationUrl, state } = await startFlow({ app: "dropbox" });
       const outcome = await dropbox.authorize(authorizationUrl);
       dropbox.injected.push(dropboxFailures.textPlain400);
       const delivered = await readDelivery(await callback(outcome));
       expect(delivered.fields).toMatchObject({ error: "server_error", state });
       expect(delivered.fields.error_description).not.toContain("Error in call to API");
-      expect(newRecords(before)).toEqual([]);
+      expect(await newRecords(before)).toEqual([]);
     });
 
     it("non-RFC 5xx JSON error becomes a standard code", async () => {
@@ -214,14 +222,14 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
     });
 
     it("replayed callback: the one-time code fails the second time (invalid_grant), one record", async () => {
-      const before = relay.records().length;
+      const before = await recordCount();
       const { authorizationUrl, state } = await startFlow({ app: "dropbox" });
       const outcome = await dropbox.authorize(authorizationUrl);
       await expectResult(await callback(outcome), state, "dropbox", "dropbox", null);
       const second = await readDelivery(await callback(outcome));
       expect(second.fields).toMatchObject({ error: "invalid_grant", state });
       expect(second.fields.result).toBeUndefined();
-      expect(newRecords(before)).toEqual([{ server: "dropbox", grant: "authorization_code" }]);
+      expect(await newRecords(before)).toEqual([{ server: "dropbox", grant: "authorization_code" }]);
     });
 
     it("code injection: a code bound to another flow's challenge fails PKCE", async () => {
@@ -247,7 +255,7 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
         "dropbox",
         null,
       );
-      const before = relay.records().length;
+      const before = await recordCount();
       const response = await fetch(`${relay.url}/v1/token/dropbox`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -258,13 +266,13 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
       const body = (await response.json()) as Record<string, unknown>;
       expect(body).toMatchObject({ token_type: "bearer", expires_in: 14400 });
       expect(body.refresh_token).toBeUndefined();
-      expect(newRecords(before)).toEqual([{ server: "dropbox", grant: "refresh_token" }]);
+      expect(await newRecords(before)).toEqual([{ server: "dropbox", grant: "refresh_token" }]);
       const sent = new URLSearchParams(dropbox.tokenRequests.at(-1)?.body);
       expect(sent.get("client_secret")).toBe(DROPBOX_CLIENT.clientSecret);
     });
 
     it("refresh with a revoked token: provider's 400 JSON passed through, no record", async () => {
-      const before = relay.records().length;
+      const before = await recordCount();
       const response = await fetch(`${relay.url}/v1/token/dropbox`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -275,7 +283,7 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
         error: "invalid_grant",
         error_description: "refresh token is invalid or revoked",
       });
-      expect(newRecords(before)).toEqual([]);
+      expect(await newRecords(before)).toEqual([]);
     });
   });
 
@@ -290,14 +298,14 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
     });
 
     it("form_post both ways: POSTed callback → result with tenant; one record", async () => {
-      const before = relay.records().length;
+      const before = await recordCount();
       const calls = microsoft.tokenRequests.length;
       const { authorizationUrl, state } = await startFlow({ app: "ms", tenant: MS_TENANT });
       const outcome = await microsoft.authorize(authorizationUrl);
       expect(outcome.kind === "callback" && outcome.request.method).toBe("POST");
       const { token } = await expectResult(await callback(outcome), state, "ms", "microsoft", MS_TENANT);
       expect(token).toMatchObject({ token_type: "Bearer", expires_in: 3599 });
-      expect(newRecords(before)).toEqual([{ server: "microsoft", grant: "authorization_code" }]);
+      expect(await newRecords(before)).toEqual([{ server: "microsoft", grant: "authorization_code" }]);
       expect(microsoft.tokenRequests.length - calls).toBe(1);
       expect(new URL(microsoft.tokenRequests.at(-1)?.url ?? "").pathname).toBe(`/${MS_TENANT}/oauth2/v2.0/token`);
     });
@@ -315,14 +323,14 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
     });
 
     it("AADSTS54005 (code already redeemed) → invalid_grant delivered with state, no trace text", async () => {
-      const before = relay.records().length;
+      const before = await recordCount();
       const { authorizationUrl, state } = await startFlow({ app: "ms", tenant: MS_TENANT, response_mode: "query" });
       const outcome = await microsoft.authorize(authorizationUrl);
       await expectResult(await callback(outcome), state, "ms", "microsoft", MS_TENANT);
       const delivered = await readDelivery(await callback(outcome));
       expect(delivered.fields).toMatchObject({ error: "invalid_grant", state });
       expect(delivered.fields.error_description).not.toMatch(/Trace ID|\r|\n/);
-      expect(newRecords(before)).toEqual([{ server: "microsoft", grant: "authorization_code" }]);
+      expect(await newRecords(before)).toEqual([{ server: "microsoft", grant: "authorization_code" }]);
     });
 
     it("user declines consent (AADSTS65004): access_denied delivered, CR/LF stripped, no exchange", async () => {
@@ -344,7 +352,7 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
         "microsoft",
         MS_TENANT,
       );
-      const before = relay.records().length;
+      const before = await recordCount();
       const refresh = (tenant: string) =>
         fetch(`${relay.url}/v1/token/ms`, {
           method: "POST",
@@ -362,19 +370,20 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
       expect(body.refresh_token).toEqual(expect.any(String));
       expect(body.refresh_token).not.toBe(token.refresh_token);
       expect(new URL(microsoft.tokenRequests.at(-1)?.url ?? "").pathname).toBe(`/${MS_TENANT}/oauth2/v2.0/token`);
-      expect(newRecords(before)).toEqual([{ server: "microsoft", grant: "refresh_token" }]);
+      expect(await newRecords(before)).toEqual([{ server: "microsoft", grant: "refresh_token" }]);
 
       const wrong = await refresh("common");
       expect(wrong.status).toBe(400);
       const error = (await wrong.json()) as Record<string, unknown>;
       expect(error.error).toBe("invalid_grant");
       expect(String(error.error_description)).toMatch(/^AADSTS\d+: /);
-      expect(newRecords(before)).toHaveLength(1);
+      expect(await newRecords(before)).toHaveLength(1);
     });
   });
 
   describe(`privacy of what the relay wrote (${transport})`, () => {
-    it("output holds only {server, grant} records: no secrets, codes, tokens or states", () => {
+    it("output holds only {server, grant} records: no secrets, codes, tokens or states", async () => {
+      await relay.settle?.();
       const output = relay.output();
       for (const secret of [
         DROPBOX_CLIENT.clientSecret,
