@@ -7,6 +7,7 @@ import { createApp } from "./app.js";
 import { type Env, loadConfig } from "./config.js";
 import type { RelayDeps } from "./flow/context.js";
 import { type AnalyticsEngineBinding, analyticsRecorder } from "./records.js";
+import { mountSandbox, sandboxAwareFetch } from "./sandbox/server.js";
 
 const depsByEnv = new WeakMap<object, Promise<RelayDeps>>();
 
@@ -14,7 +15,12 @@ function depsFor(env: Env): Promise<RelayDeps> {
   let deps = depsByEnv.get(env);
   if (!deps) {
     const records = env.RECORDS as AnalyticsEngineBinding | undefined;
-    deps = loadConfig(env).then((config) => ({ config, recorder: analyticsRecorder(records) }));
+    deps = loadConfig(env).then((config) => ({
+      config,
+      recorder: analyticsRecorder(records),
+      // SANDBOX=1 only: the relay reaches the sandbox token endpoint in process (no self-fetch).
+      fetch: config.sandbox ? sandboxAwareFetch(config.relayUrl, (request) => app.fetch(request, env)) : undefined,
+    }));
     depsByEnv.set(env, deps);
     // A broken configuration is re-read on the next request rather than cached.
     deps.catch(() => depsByEnv.delete(env));
@@ -22,4 +28,6 @@ function depsFor(env: Env): Promise<RelayDeps> {
   return deps;
 }
 
-export default createApp({ resolveDeps: (c) => depsFor((c.env ?? {}) as Env) });
+// The sandbox routes exist in the bundle but answer 404 unless the env says SANDBOX=1 explicitly.
+const app = createApp({ resolveDeps: (c) => depsFor((c.env ?? {}) as Env), mount: mountSandbox });
+export default app;
