@@ -37,8 +37,10 @@ function firstIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "invalid request body";
   const path = issue.path.map(String).join(".");
-  if (issue.code === "unrecognized_keys")
-    return `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}`;
+  if (issue.code === "unrecognized_keys") {
+    const fields = `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ").slice(0, 128)}`;
+    return path ? `${path}: ${fields}` : fields;
+  }
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 

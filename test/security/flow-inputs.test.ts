@@ -1,0 +1,190 @@
+/** Checklist #12-#14, #16, #19, #21: POST /v1/flows input validation. */
+import { beforeAll, describe, expect, it } from "vitest";
+import { newInstanceKey, newInstanceState } from "../fakes/instance.js";
+import { instanceKey, LOOPBACK_RETURN, makeRelay, postJson, startFlow, type TestRelay } from "./helpers.js";
+
+let relay: TestRelay;
+beforeAll(async () => {
+  relay = await makeRelay();
+});
+
+async function flow(body: Record<string, unknown>, raw?: string) {
+  const key = await instanceKey();
+  const init = raw
+    ? { method: "POST", headers: { "content-type": "application/json" }, body: raw }
+    : postJson({ app: "dropbox", return_to: LOOPBACK_RETURN, state: newInstanceState(), key: key.publicJwk, ...body });
+  const response = await relay.request("/v1/flows", init);
+  const json = (await response.json()) as { error?: string; error_description?: string; authorization_url?: string };
+  return { status: response.status, location: response.headers.get("location"), ...json };
+}
+
+const zeros = Buffer.alloc(32).toString("base64url");
+
+describe("instance key", () => {
+  const cases: Array<[string, () => Promise<Record<string, unknown>>, RegExp]> = [
+    ["private X25519 JWK (d)", async () => ({ ...(await newInstanceKey("X25519")).publicJwk, d: zeros }), /private/],
+    ["private P-256 JWK (d)", async () => ({ ...(await newInstanceKey("P-256")).publicJwk, d: zeros }), /private/],
+    [
+      "off-curve P-256 point",
+      async () => ({
+        kty: "EC",
+        crv: "P-256",
+        x: Buffer.alloc(32, 1).toString("base64url"),
+        y: Buffer.alloc(32, 2).toString("base64url"),
+      }),
+      /usable public key/,
+    ],
+    ["all-zero X25519", async () => ({ kty: "OKP", crv: "X25519", x: zeros }), /usable public key/],
+    ["X448", async () => ({ kty: "OKP", crv: "X448", x: Buffer.alloc(56, 9).toString("base64url") }), /X25519/],
+    ["P-384", async () => ({ kty: "EC", crv: "P-384", x: zeros, y: zeros }), /P-256/],
+    ["RSA", async () => ({ kty: "RSA", n: "AQAB", e: "AQAB" }), /X25519|P-256/],
+    ["symmetric (k)", async () => ({ kty: "oct", k: zeros }), /private|X25519/],
+    ["short x", async () => ({ kty: "OKP", crv: "X25519", x: "AAAA" }), /43/],
+    ["alg other than ECDH-ES", async () => ({ ...(await newInstanceKey()).publicJwk, alg: "RSA-OAEP" }), /ECDH-ES/],
+    ["use sig", async () => ({ ...(await newInstanceKey()).publicJwk, use: "sig" }), /enc/],
+    ["key_ops", async () => ({ ...(await newInstanceKey()).publicJwk, key_ops: ["deriveBits"] }), /key_ops/],
+    ["not an object", async () => ({}) as Record<string, unknown>, /X25519|P-256|kty/],
+  ];
+
+  it.each(cases)("%s → 400", async (_name, make, description) => {
+    const result = await flow({ key: await make() });
+    expect(result.status).toBe(400);
+    expect(result.error).toBe("invalid_request");
+    expect(result.error_description).toMatch(/^key/);
+    expect(result.error_description).toMatch(description);
+    expect(result.location).toBeNull();
+  });
+
+  it("X25519 and P-256 public keys are accepted", async () => {
+    for (const crv of ["X25519", "P-256"] as const) {
+      expect((await flow({ key: (await newInstanceKey(crv)).publicJwk })).status).toBe(201);
+    }
+  });
+});
+
+describe("scopes", () => {
+  const refused: Array<[string, string]> = [
+    ["ms", "https://graph.microsoft.com/Mail.ReadWrite"],
+    ["ms", "https://evil.example/user_impersonation"],
+    ["ms", "User.Read%0aMail.Read"],
+    ["ms", "User.Read\nMail.Read"],
+    ["ms", "Files..Read"],
+    ["ms", "https://contoso.crm4.dynamics.com/../user_impersonation"],
+    ["ms", "https://evil.example/.crm4.dynamics.com/user_impersonation"],
+    ["ms", "https://contoso.crm4.dynamics.com.evil.example/user_impersonation"],
+    ["ms", "https://contoso.crm4.dynamics.com/Mail.Read"],
+    ["ms", "User.Read  Files.Read"],
+    ["ms", "User.Read User.Read"],
+    ["ms", 'User.Read"'],
+    ["dropbox", "team_data.member"],
+    ["dropbox", "files.content.read account_info.write%20x"],
+  ];
+
+  it.each(refused)("%s: %s → 400 invalid_scope", async (app, scope) => {
+    const result = await flow({ app, scope });
+    expect(result.status).toBe(400);
+    expect(result.error).toBe("invalid_scope");
+    expect(result.error_description).toMatch(/^scope: /);
+  });
+
+  const accepted: Array<[string, string]> = [
+    ["ms", "https://contoso.crm4.dynamics.com/user_impersonation"],
+    ["ms", "https://contoso.crm.dynamics.com/.default offline_access"],
+    ["ms", "openid profile email User.Read Files.ReadWrite.All Sites.Read.All"],
+    ["dropbox", "files.content.read account_info.read"],
+  ];
+
+  it.each(accepted)("%s: %s → 201, scope passed to the provider as given", async (app, scope) => {
+    const result = await flow({ app, scope });
+    expect(result.status).toBe(201);
+    const sent = new URL(result.authorization_url ?? "").searchParams.get("scope") ?? "";
+    for (const token of scope.split(" ")) expect(sent.split(" ")).toContain(token);
+  });
+});
+
+describe("request shape", () => {
+  it.each([
+    ["token_endpoint", { token_endpoint: "https://evil.example/token" }],
+    ["authorization_endpoint", { authorization_endpoint: "https://evil.example/authorize" }],
+    ["issuer", { issuer: "https://evil.example" }],
+    ["redirect_uri", { redirect_uri: "https://evil.example/cb" }],
+    ["code_verifier", { code_verifier: "a".repeat(43) }],
+    ["client_secret", { client_secret: "x" }],
+    ["unknown field", { extra: 1 }],
+  ])("%s in the body → 400 naming the field", async (name, extra) => {
+    const result = await flow(extra);
+    expect(result.status).toBe(400);
+    expect(result.error_description).toContain(name === "unknown field" ? "extra" : name);
+    expect(relay.upstream).toHaveLength(0);
+  });
+
+  it("duplicate JSON keys → 400 (JSON.parse would keep the last)", async () => {
+    const key = await instanceKey();
+    const raw = `{"app":"dropbox","return_to":"${LOOPBACK_RETURN}","return_to":"https://evil.example/","state":"${newInstanceState()}","key":${JSON.stringify(key.publicJwk)}}`;
+    const result = await flow({}, raw);
+    expect(result.status).toBe(400);
+    expect(result.error_description).toContain('"return_to" appears more than once');
+  });
+
+  it("duplicate keys inside the JWK → 400", async () => {
+    const key = await instanceKey();
+    const jwk = JSON.stringify(key.publicJwk).replace("{", '{"x":"AAAA",');
+    const raw = `{"app":"dropbox","return_to":"${LOOPBACK_RETURN}","state":"${newInstanceState()}","key":${jwk}}`;
+    expect((await flow({}, raw)).status).toBe(400);
+  });
+
+  it.each([
+    ["state too short", { state: "a".repeat(21) }],
+    ["state too long", { state: "a".repeat(129) }],
+    ["state with /", { state: `${"a".repeat(30)}/` }],
+    ["unknown app", { app: "nope" }],
+    ["params not allowed by the profile", { params: { redirect_uri: "https://evil.example" } }],
+    ["params: prompt on Dropbox", { params: { prompt: "none" } }],
+    ["tenant on Dropbox", { tenant: "common" }],
+    ["bad Microsoft tenant", { app: "ms", tenant: "../evil" }],
+    ["response_mode not offered", { response_mode: "web_message" }],
+    ["app of the wrong type", { app: 1 }],
+  ])("%s → 400", async (_name, body) => {
+    const result = await flow(body);
+    expect(result.status).toBe(400);
+    expect(result.error_description?.length).toBeGreaterThan(5);
+  });
+
+  it("not JSON → 400; wrong content type → 415; GET → 404/405", async () => {
+    expect((await flow({}, "{not json")).status).toBe(400);
+    const wrongType = await relay.request("/v1/flows", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "{}",
+    });
+    expect(wrongType.status).toBe(415);
+    const get = await relay.request("/v1/flows?state=x");
+    expect([404, 405]).toContain(get.status);
+  });
+});
+
+describe("authorization request", () => {
+  it("response_type=code, the one redirect_uri, a fresh S256 challenge each time, fixed params win", async () => {
+    const challenges = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const { authorizationUrl } = await startFlow(relay, { app: "dropbox", params: { locale: "de" } });
+      const q = new URL(authorizationUrl).searchParams;
+      expect(q.get("response_type")).toBe("code");
+      expect(q.get("redirect_uri")).toBe("https://relay.example.test/v1/callback/dropbox");
+      expect(q.get("code_challenge_method")).toBe("S256");
+      expect(q.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(q.get("token_access_type")).toBe("offline");
+      expect(q.get("locale")).toBe("de");
+      challenges.add(q.get("code_challenge") ?? "");
+    }
+    expect(challenges.size).toBe(20);
+  });
+
+  it("Microsoft: response_mode=form_post and offline_access always, tenant in the path", async () => {
+    const { authorizationUrl } = await startFlow(relay, { app: "ms", scope: "User.Read", tenant: "contoso.com" });
+    const url = new URL(authorizationUrl);
+    expect(url.pathname).toBe("/contoso.com/oauth2/v2.0/authorize");
+    expect(url.searchParams.get("response_mode")).toBe("form_post");
+    expect(url.searchParams.get("scope")?.split(" ")).toContain("offline_access");
+  });
+});
