@@ -1,0 +1,69 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A loopback TCP port free right now (the caller binds it soon after). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface SelfSigned {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  cleanup(): void;
+}
+
+/** A throw-away self-signed certificate for loopback and the given test host names. */
+export function selfSignedCert(hosts: readonly string[] = []): SelfSigned {
+  const dir = mkdtempSync(join(tmpdir(), "relay-e2e-tls-"));
+  const certFile = join(dir, "cert.pem");
+  const keyFile = join(dir, "key.pem");
+  const san = ["IP:127.0.0.1", "DNS:localhost", ...hosts.map((host) => `DNS:${host}`)].join(",");
+  execFileSync(
+    "/usr/bin/openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=relay-e2e",
+      "-addext",
+      `subjectAltName=${san}`,
+    ],
+    { stdio: "ignore" },
+  );
+  return {
+    certFile,
+    keyFile,
+    cert: readFileSync(certFile),
+    key: readFileSync(keyFile),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export function stateKeys(): string {
+  return `e2e:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")}`;
+}
