@@ -142,13 +142,37 @@ function captureProcessOutput(): { text: () => string; stop: () => void } {
   };
 }
 
+/**
+ * `outbound` as a fetch: like the real one, it rejects as soon as the request's signal aborts
+ * (the relay's upstream timeout), however long the fake takes to answer.
+ */
+function abortableFetch(outbound: (request: Request) => Promise<Response>) {
+  return (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const { signal } = request;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<Response>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      outbound(request).then(
+        (response) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(response);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      );
+    });
+  };
+}
+
 async function startNode(env: Record<string, string>, options: StartRelayOptions): Promise<RelayUnderTest> {
   const capture = captureProcessOutput();
   const records: string[] = [];
   const { outbound } = options;
-  const upstream = outbound
-    ? (((input: RequestInfo | URL, init?: RequestInit) => outbound(new Request(input, init))) as typeof fetch)
-    : undefined;
+  const upstream = outbound ? (abortableFetch(outbound) as typeof fetch) : undefined;
   try {
     const relay = await startNodeRelay({
       env: { PORT: "0", ...env },

@@ -1,0 +1,365 @@
+/**
+ * "The relay stores nothing and logs nothing" (DESIGN.md; checklist #59-#62), checked with
+ * sentinels: every secret, code, token, state, return URL, IP and user agent that passes through
+ * the relay is a unique marker, and none of them may show up in anything the relay prints — on
+ * Node (in process, and as the real `node src/node.ts` child process) and on workerd. The only
+ * thing kept is one `{server, grant}` record per successful grant.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openResult, readDelivery, refresh, type StartedFlow, startFlow } from "../harness/instance.js";
+import { authorize, newClient, startOidcProvider } from "../harness/oidc.js";
+import { freePort, grantRecords, newStateKeys, type RelayUnderTest, RUNTIMES, startRelay } from "../harness/relay.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const run = randomBytes(6).toString("hex");
+const S = {
+  secret: `SECRET_SENTINEL_${run}`,
+  code: `CODE_SENTINEL_${run}`,
+  code500: `CODE500_SENTINEL_${run}`,
+  codeSlow: `CODESLOW_SENTINEL_${run}`,
+  codeRefused: `CODEREFUSED_SENTINEL_${run}`,
+  access: `ACCESS_SENTINEL_${run}`,
+  refresh: `REFRESH_SENTINEL_${run}`,
+  idToken: `IDTOKEN_SENTINEL_${run}`,
+  access2: `ACCESS2_SENTINEL_${run}`,
+  refresh2: `REFRESH2_SENTINEL_${run}`,
+  badRefresh: `BADREFRESH_SENTINEL_${run}`,
+  state: `STATE_SENTINEL_${run}_abcdefghijklmnop`,
+  returnHost: `returnhost-sentinel-${run}.example.com`,
+  returnPath: `RETURNPATH_SENTINEL_${run}`,
+  description: `DESC_SENTINEL_${run}`,
+  upstreamBody: `UPSTREAM_SENTINEL_${run}`,
+  userAgent: `UA_SENTINEL_${run}`,
+  forwardedFor: "203.0.113.77",
+  connectingIp: "203.0.113.78",
+};
+const BROWSER_HEADERS = {
+  "user-agent": S.userAgent,
+  "x-forwarded-for": S.forwardedFor,
+  "cf-connecting-ip": S.connectingIp,
+};
+const RETURN_TO = `https://${S.returnHost}/${S.returnPath}/relay`;
+const TOKEN_ENDPOINT = "https://as.acme.example/oauth2/token";
+const CLIENT_ID = "acme-client";
+const APP = {
+  id: "acme",
+  client_id: CLIENT_ID,
+  server: {
+    id: "acme",
+    authorization_endpoint: "https://as.acme.example/oauth2/authorize",
+    token_endpoint: TOKEN_ENDPOINT,
+    token_endpoint_auth_method: "client_secret_basic",
+    pkce: "S256",
+  },
+  scopes: { default: ["read"], allow: ["read", "write"] },
+};
+
+interface SeenUpstream {
+  url: string;
+  headers: Record<string, string>;
+  form: URLSearchParams;
+}
+
+/** A provider token endpoint that issues sentinel tokens; it sits behind the relay's outbound fetch. */
+function fakeTokenEndpoint(seen: SeenUpstream[]) {
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  return async (request: Request): Promise<Response> => {
+    const form = new URLSearchParams(await request.text());
+    seen.push({ url: request.url, headers: Object.fromEntries(request.headers), form });
+    if (request.url !== TOKEN_ENDPOINT || request.method !== "POST") return new Response("no", { status: 404 });
+    const basic = `Basic ${Buffer.from(`${CLIENT_ID}:${S.secret}`).toString("base64")}`;
+    if (request.headers.get("authorization") !== basic) return json(401, { error: "invalid_client" });
+    const grant = form.get("grant_type");
+    if (grant === "authorization_code") {
+      const code = form.get("code");
+      if (code === S.code) {
+        return json(200, {
+          access_token: S.access,
+          token_type: "bearer",
+          expires_in: 3600,
+          refresh_token: S.refresh,
+          id_token: S.idToken,
+        });
+      }
+      if (code === S.code500) return new Response(`internal error ${S.upstreamBody}`, { status: 500 });
+      if (code === S.codeSlow) {
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        return json(200, { access_token: S.access, token_type: "bearer" });
+      }
+      return json(400, { error: "invalid_grant", error_description: `${S.upstreamBody} code ${code}` });
+    }
+    if (grant === "refresh_token" && form.get("refresh_token") === S.refresh) {
+      return json(200, { access_token: S.access2, token_type: "bearer", refresh_token: S.refresh2 });
+    }
+    return json(400, { error: "invalid_grant", error_description: `${S.upstreamBody} refresh refused` });
+  };
+}
+
+function relayStateOf(flow: StartedFlow): string {
+  const state = new URL(flow.authorizationUrl).searchParams.get("state");
+  if (!state) throw new Error("authorization URL without state");
+  return state;
+}
+
+function callbackUrl(relayUrl: string, params: Record<string, string>): string {
+  return `${relayUrl}/v1/callback/acme?${new URLSearchParams(params)}`;
+}
+
+/** Values that must never be printed: the fixed sentinels plus what the flows generated. */
+function assertNothingPrinted(output: string, extra: string[]): void {
+  for (const value of [...Object.values(S), ...extra]) {
+    expect(value.length).toBeGreaterThan(8);
+    expect(output, `output contains ${value.slice(0, 24)}…`).not.toContain(value);
+  }
+  // Nothing that looks like a request line or an address either.
+  expect(output).not.toMatch(/\/v1\/(callback|flows|token)|203\.0\.113\./);
+}
+
+describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
+  let relay: RelayUnderTest;
+  const seen: SeenUpstream[] = [];
+  /** Generated values (relay states, PKCE verifiers, results, instance keys) to look for as well. */
+  const generated: string[] = [];
+
+  beforeAll(async () => {
+    relay = await startRelay(
+      runtime,
+      {
+        RELAY_URL: "https://relay.example.org",
+        STATE_KEYS: newStateKeys(),
+        APPS: JSON.stringify([APP]),
+        CLIENT_SECRET_ACME: S.secret,
+        RETURN_ORIGINS: `https://${S.returnHost}`,
+        UPSTREAM_TIMEOUT_MS: "300",
+      },
+      { outbound: fakeTokenEndpoint(seen) },
+    );
+  });
+
+  afterAll(async () => {
+    await relay?.close();
+  });
+
+  async function begin(responseMode: "form_post" | "query" | "fragment"): Promise<StartedFlow> {
+    const flow = await startFlow(
+      relay.url,
+      { app: "acme", return_to: RETURN_TO, state: S.state, response_mode: responseMode },
+      { headers: BROWSER_HEADERS },
+    );
+    expect(flow.authorizationUrl.startsWith("https://as.acme.example/oauth2/authorize?")).toBe(true);
+    generated.push(relayStateOf(flow), flow.key.publicJwk.x as string);
+    return flow;
+  }
+
+  async function callback(params: Record<string, string>): Promise<Response> {
+    return fetch(callbackUrl(relay.url, params), { headers: BROWSER_HEADERS, redirect: "manual" });
+  }
+
+  it("a full flow delivers the sentinel tokens and records one authorization_code grant", async () => {
+    const flow = await begin("form_post");
+    const delivered = await readDelivery(await callback({ code: S.code, state: relayStateOf(flow) }));
+    expect(delivered.target).toBe(RETURN_TO);
+    generated.push(delivered.fields.result ?? "");
+    const { claims } = await openResult(flow, "https://relay.example.org", delivered);
+    expect(claims.token).toEqual({
+      access_token: S.access,
+      token_type: "bearer",
+      expires_in: 3600,
+      refresh_token: S.refresh,
+      id_token: S.idToken,
+    });
+    const exchange = seen.at(-1);
+    expect(exchange?.form.get("code")).toBe(S.code);
+    generated.push(exchange?.form.get("code_verifier") ?? "");
+    await relay.settle();
+    expect(grantRecords(relay)).toEqual([{ server: "acme", grant: "authorization_code" }]);
+  });
+
+  it("refresh works through the relay and records one refresh_token grant; a refused refresh records none", async () => {
+    const ok = await refresh(relay.url, "acme", S.refresh, BROWSER_HEADERS);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ access_token: S.access2, token_type: "bearer", refresh_token: S.refresh2 });
+    const refused = await refresh(relay.url, "acme", S.badRefresh, BROWSER_HEADERS);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toBe("invalid_grant");
+    await relay.settle();
+    expect(grantRecords(relay)).toEqual([
+      { server: "acme", grant: "authorization_code" },
+      { server: "acme", grant: "refresh_token" },
+    ]);
+  });
+
+  it("error paths deliver errors without echoing upstream text, and record nothing", async () => {
+    // Provider error on the callback.
+    let flow = await begin("query");
+    let delivered = await readDelivery(
+      await callback({ error: "access_denied", error_description: S.description, state: relayStateOf(flow) }),
+    );
+    expect(delivered.fields.error).toBe("access_denied");
+    expect(delivered.fields.state).toBe(S.state);
+
+    // Upstream 500 with a sentinel body.
+    flow = await begin("fragment");
+    delivered = await readDelivery(await callback({ code: S.code500, state: relayStateOf(flow) }));
+    expect(delivered.fields.error).toBe("temporarily_unavailable");
+    expect(JSON.stringify(delivered)).not.toContain(S.upstreamBody);
+
+    // Upstream refuses the code with a sentinel description.
+    flow = await begin("query");
+    delivered = await readDelivery(await callback({ code: S.codeRefused, state: relayStateOf(flow) }));
+    expect(delivered.fields.error).toBe("invalid_grant");
+    expect(JSON.stringify(delivered)).not.toContain(S.upstreamBody);
+
+    // Upstream timeout (UPSTREAM_TIMEOUT_MS=300, the fake answers after 1.2 s).
+    flow = await begin("form_post");
+    delivered = await readDelivery(await callback({ code: S.codeSlow, state: relayStateOf(flow) }));
+    expect(delivered.fields.error).toBe("temporarily_unavailable");
+
+    // Invalid (tampered) relay state: the uniform 400 page, nothing echoed, no exchange.
+    const exchangesBefore = seen.length;
+    const state = relayStateOf(flow);
+    const middle = Math.floor(state.length / 2);
+    const tampered = `${state.slice(0, middle)}${state[middle] === "A" ? "B" : "A"}${state.slice(middle + 1)}`;
+    for (const bad of [tampered, S.state]) {
+      const response = await callback({ code: S.code, state: bad });
+      expect(response.status).toBe(400);
+      const page = await response.text();
+      expect(page).not.toContain(S.code);
+      expect(page).not.toContain(bad);
+    }
+    expect(seen.length).toBe(exchangesBefore);
+
+    await relay.settle();
+    expect(grantRecords(relay)).toHaveLength(2);
+  });
+
+  it("printed nothing of any of it; records are exactly {server, grant}; upstream saw no browser data", async () => {
+    await relay.settle();
+    assertNothingPrinted(relay.output(), generated);
+    const expected = [
+      { server: "acme", grant: "authorization_code" },
+      { server: "acme", grant: "refresh_token" },
+    ];
+    expect(grantRecords(relay)).toEqual(expected);
+    if (runtime === "node") expect(relay.records()).toEqual(expected.map((record) => JSON.stringify(record)));
+    else
+      expect(relay.records().map((line) => JSON.parse(line))).toEqual(
+        expected.map(({ server, grant }) => ({ indexes: [server], blobs: [server, grant], doubles: [1] })),
+      );
+
+    // Checklist #33: minimal outbound requests, nothing from the browser forwarded.
+    expect(seen.length).toBeGreaterThanOrEqual(6);
+    for (const request of seen) {
+      expect(request.url).toBe(TOKEN_ENDPOINT);
+      // Added by the HTTP stack, not the relay (workerd adds `cf-worker`, as Cloudflare does).
+      const names = Object.keys(request.headers).filter(
+        (name) => !/^(content-length|host|accept-encoding|connection|cf-worker)$/.test(name),
+      );
+      expect(names.every((name) => ["content-type", "accept", "authorization", "user-agent"].includes(name))).toBe(
+        true,
+      );
+      expect(request.headers["user-agent"]).toBe("qorus-oauth-relay");
+      const text = JSON.stringify(request.headers);
+      for (const value of [S.userAgent, S.forwardedFor, S.connectingIp]) expect(text).not.toContain(value);
+    }
+  });
+});
+
+/** The real Node entry as operators run it: stdout carries record lines and nothing else. */
+describe("privacy of the Node entry process (node --import tsx src/node.ts)", () => {
+  let child: ChildProcess | undefined;
+
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+  });
+
+  it("after a full flow against oidc-provider, a refresh and a bad callback: stdout = record lines only, no sentinel anywhere", async () => {
+    const port = await freePort();
+    const relayUrl = `http://127.0.0.1:${port}`;
+    const client = newClient("oidcb", "client_secret_basic", S.secret);
+    const provider = await startOidcProvider(relayUrl, [client]);
+    let stdout = "";
+    let stderr = "";
+    try {
+      const proc = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? "",
+          PORT: String(port),
+          HOST: "127.0.0.1",
+          RELAY_URL: relayUrl,
+          STATE_KEYS: newStateKeys(),
+          APPS: JSON.stringify([provider.app(client)]),
+          CLIENT_SECRET_OIDCB: S.secret,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      child = proc;
+      proc.stdout?.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString("utf8");
+      });
+      proc.stderr?.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString("utf8");
+      });
+      const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+      const deadline = Date.now() + 20_000;
+      while (!stderr.includes("listening on")) {
+        if (proc.exitCode !== null || Date.now() > deadline)
+          throw new Error(`relay did not start: ${stderr.slice(0, 500)}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+
+      const flow = await startFlow(
+        relayUrl,
+        {
+          app: "oidcb",
+          return_to: `http://127.0.0.1:9/${S.returnPath}`,
+          state: S.state,
+          params: { prompt: "consent" },
+        },
+        { headers: BROWSER_HEADERS },
+      );
+      const callback = await authorize(flow.authorizationUrl);
+      const code = new URL(callback).searchParams.get("code") ?? "";
+      const delivered = await readDelivery(await fetch(callback, { headers: BROWSER_HEADERS, redirect: "manual" }));
+      const { claims } = await openResult(flow, relayUrl, delivered);
+      const token = claims.token as { access_token: string; refresh_token: string; id_token: string };
+      const refreshed = await refresh(relayUrl, "oidcb", token.refresh_token, BROWSER_HEADERS);
+      expect(refreshed.status).toBe(200);
+      const fresh = (await refreshed.json()) as { access_token: string };
+      const bad = await fetch(`${relayUrl}/v1/callback/oidcb?code=${S.code}&state=${S.state}`, {
+        headers: BROWSER_HEADERS,
+      });
+      expect(bad.status).toBe(400);
+
+      proc.kill("SIGTERM");
+      expect(await exited).toBe(0);
+
+      const lines = stdout.split("\n").filter((line) => line !== "");
+      expect(lines).toEqual([
+        JSON.stringify({ server: "oidc", grant: "authorization_code" }),
+        JSON.stringify({ server: "oidc", grant: "refresh_token" }),
+      ]);
+      const issued = [
+        code,
+        token.access_token,
+        token.refresh_token,
+        token.id_token,
+        fresh.access_token,
+        delivered.fields.result ?? "",
+        new URL(flow.authorizationUrl).searchParams.get("state") ?? "",
+      ];
+      assertNothingPrinted(`${stdout}\n${stderr}`, issued);
+      // stderr: start-up and shutdown lines only.
+      for (const line of stderr.split("\n").filter((text) => text !== "")) {
+        expect(line).toMatch(/^qorus-oauth-relay(:| listening on)/);
+      }
+    } finally {
+      await provider.close();
+    }
+  });
+});
