@@ -130,13 +130,14 @@ describe("authorize page", () => {
   });
 
   it("refuses unknown clients and foreign redirect URIs without redirecting", async () => {
-    for (const overrides of [
+    const cases: Array<Record<string, string | null>> = [
       { client_id: "someone-else" },
       { client_id: null },
       { redirect_uri: "https://evil.example/cb" },
       { redirect_uri: `${REDIRECT_URI}/` },
       { redirect_uri: null },
-    ]) {
+    ];
+    for (const overrides of cases) {
       const response = await f.fetch(await authorizeUrl(overrides), { redirect: "manual" });
       expect(response.status, JSON.stringify(overrides)).toBe(400);
       expect(response.headers.get("location")).toBeNull();
