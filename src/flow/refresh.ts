@@ -40,6 +40,11 @@ export async function handleRefresh(c: Context<RelayEnv>): Promise<Response> {
       return apiError(c, 400, "invalid_request", `parameter "${name.slice(0, 64)}" appears more than once`);
     values[name] = value;
   }
+  // The grant type is judged first: another grant with its own parameters (password, code…) is
+  // unsupported here, not a malformed refresh (RFC 6749 §5.2).
+  if (values.grant_type !== undefined && values.grant_type !== "refresh_token") {
+    return apiError(c, 400, "unsupported_grant_type", "only grant_type=refresh_token is accepted here");
+  }
   const parsed = refreshSchema.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -50,9 +55,6 @@ export async function handleRefresh(c: Context<RelayEnv>): Promise<Response> {
     return apiError(c, 400, "invalid_request", text);
   }
   const body = parsed.data;
-  if (body.grant_type !== "refresh_token") {
-    return apiError(c, 400, "unsupported_grant_type", "only grant_type=refresh_token is accepted here");
-  }
   if (body.refresh_token === undefined) return apiError(c, 400, "invalid_request", "refresh_token: required");
   if (body.client_id !== undefined && body.client_id !== app.clientId) {
     return apiError(c, 400, "invalid_request", "client_id: does not match this app");

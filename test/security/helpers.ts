@@ -85,6 +85,7 @@ export async function makeRelay(envOverrides: Record<string, string | undefined>
     clientId: "ms-client",
     clientSecret: SECRETS.ms,
     redirectUris: [`${RELAY_URL}/v1/callback/ms`],
+    tenants: ["contoso.com"],
   });
   const generic = new GenericFake({
     clientId: "acme client:id",
