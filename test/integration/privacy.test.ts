@@ -87,7 +87,7 @@ function fakeTokenEndpoint(seen: SeenUpstream[]) {
       }
       if (code === S.code500) return new Response(`internal error ${S.upstreamBody}`, { status: 500 });
       if (code === S.codeSlow) {
-        await new Promise((resolve) => setTimeout(resolve, 1200));
+        await new Promise((resolve) => setTimeout(resolve, 5000));
         return json(200, { access_token: S.access, token_type: "bearer" });
       }
       return json(400, { error: "invalid_grant", error_description: `${S.upstreamBody} code ${code}` });
@@ -134,7 +134,7 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
         APPS: JSON.stringify([APP]),
         CLIENT_SECRET_ACME: S.secret,
         RETURN_ORIGINS: `https://${S.returnHost}`,
-        UPSTREAM_TIMEOUT_MS: "300",
+        UPSTREAM_TIMEOUT_MS: "1500",
       },
       { outbound: fakeTokenEndpoint(seen) },
     );
@@ -214,7 +214,7 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
     expect(delivered.fields.error).toBe("invalid_grant");
     expect(JSON.stringify(delivered)).not.toContain(S.upstreamBody);
 
-    // Upstream timeout (UPSTREAM_TIMEOUT_MS=300, the fake answers after 1.2 s).
+    // Upstream timeout (UPSTREAM_TIMEOUT_MS=1500, the fake answers after 5 s). Generous, as 2-core CI is slow.
     flow = await begin("form_post");
     delivered = await readDelivery(await callback({ code: S.codeSlow, state: relayStateOf(flow) }));
     expect(delivered.fields.error).toBe("temporarily_unavailable");
@@ -265,6 +265,52 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
       expect(request.headers["user-agent"]).toBe("qorus-oauth-relay");
       const text = JSON.stringify(request.headers);
       for (const value of [S.userAgent, S.forwardedFor, S.connectingIp]) expect(text).not.toContain(value);
+    }
+  });
+
+  it("the capture is live: what this runtime prints does reach output()", async () => {
+    // Guards against a vacuous pass above. On workerd, settle() itself proves it: it waits for a
+    // probe line on workerd's stdout and on its stderr, through the same pipes the relay uses.
+    if (runtime === "node") {
+      process.stdout.write(`CANARY_OUT_${run}\n`);
+      console.error(`CANARY_ERR_${run}`);
+      expect(relay.output()).toContain(`CANARY_OUT_${run}`);
+      expect(relay.output()).toContain(`CANARY_ERR_${run}`);
+    } else {
+      await expect(relay.settle()).resolves.toBeUndefined();
+    }
+  });
+
+  it("an invalid configuration fails closed, naming the variable and never the secret", async () => {
+    const env = {
+      RELAY_URL: "https://relay.example.org",
+      STATE_KEYS: `k1:${S.secret}`,
+      APPS: JSON.stringify([APP]),
+      CLIENT_SECRET_ACME: S.secret,
+    };
+    if (runtime === "node") {
+      const failure = await startRelay("node", env).then(
+        () => new Error("started"),
+        (error: unknown) => error as Error,
+      );
+      expect(failure.name).toBe("ConfigError");
+      expect(failure.message).toContain("STATE_KEYS");
+      expect(failure.message).not.toContain(S.secret);
+      return;
+    }
+    const broken = await startRelay("workerd", env);
+    try {
+      const response = await fetch(`${broken.url}/v1/apps`, { headers: BROWSER_HEADERS });
+      expect(response.status).toBe(500);
+      const body = (await response.json()) as { error: string; error_description: string };
+      expect(body.error).toBe("server_error");
+      expect(body.error_description).toContain("STATE_KEYS");
+      expect(JSON.stringify(body)).not.toContain(S.secret);
+      await broken.settle();
+      expect(broken.output()).not.toContain(S.secret);
+      expect(broken.records()).toEqual([]);
+    } finally {
+      await broken.close();
     }
   });
 });
