@@ -71,8 +71,20 @@ function text(env: Env, name: string): string | undefined {
   return trimmed === "" ? undefined : trimmed;
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A union (e.g. `server`: built-in id or generic object) fails as a bare "Invalid input"; when one
+ * alternative got further than its root, its own issues say what is wrong (e.g. `pkce`).
+ */
+function unfoldUnion(issue: Issue): Issue[] {
+  if (issue.code !== "invalid_union") return [issue];
+  const deeper = issue.errors.find((issues) => issues.some((nested) => nested.path.length > 0));
+  return deeper ? deeper.map((nested) => ({ ...nested, path: [...issue.path, ...nested.path] })) : [issue];
+}
+
 function describeIssues(variable: string, error: z.core.$ZodError): string[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap(unfoldUnion).map((issue) => {
     const path = issue.path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("");
     return `${variable}${path}: ${issue.message}`;
   });

@@ -28,7 +28,8 @@ export async function importStateKeys(raw: string): Promise<StateKeyRing | strin
     if (separator < 0) return 'each entry must be "kid:key" (comma-separated)';
     const kid = pair.slice(0, separator);
     const material = pair.slice(separator + 1);
-    if (!KID_PATTERN.test(kid)) return `kid "${kid.slice(0, 20)}" must be 1-16 chars of A-Z a-z 0-9 _ -`;
+    // Not echoed: a pair written the wrong way round (key:kid) would put key material in the message.
+    if (!KID_PATTERN.test(kid)) return 'each kid (before the ":") must be 1-16 chars of A-Z a-z 0-9 _ -';
     if (byKid.has(kid)) return `duplicate kid "${kid}"`;
     let bytes: Uint8Array | null = null;
     try {
