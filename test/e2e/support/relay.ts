@@ -75,8 +75,6 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
         "--persist-to",
         join(scratch, "state"),
         "--show-interactive-dev-session=false",
-        "--log-level",
-        "warn",
       ],
       {
         cwd: ROOT,

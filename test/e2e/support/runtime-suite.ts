@@ -138,6 +138,10 @@ export function runtimeSuite(runtime: Runtime): void {
 
     it("privacy: the relay process printed no state, return path, user agent, code or token", () => {
       expect(codes.length).toBeGreaterThanOrEqual(MODES.length);
+      // The capture works: the process's own start-up line is there.
+      expect(relay.output()).toContain(
+        runtime === "node" ? "listening on http://127.0.0.1:" : "Ready on http://127.0.0.1:",
+      );
       expectNoSentinels(relay.output(), [...instance.sentinels, ...codes, UA_SENTINEL]);
     });
   });
