@@ -53,6 +53,15 @@ describe("published test vectors", () => {
         expect(key.thumbprint).toBe(vector.thumbprint);
       });
 
+      it("docs/PROTOCOL.md quotes this file's values (X25519 abridged vector)", () => {
+        if (vector.instance_private_jwk.crv !== "X25519") return;
+        const doc = readFileSync(new URL("../../docs/PROTOCOL.md", import.meta.url), "utf8");
+        expect(doc).toContain(`"d": "${vector.instance_private_jwk.d}"`);
+        expect(doc).toContain(`"thumbprint": "${vector.thumbprint}"`);
+        expect(doc).toContain(`"state": "${vector.state}"`);
+        expect(doc).toContain(`\`${file.now}\``);
+      });
+
       it("protected header is as documented", () => {
         const header = JSON.parse(Buffer.from(vector.result.split(".")[0] ?? "", "base64url").toString("utf8"));
         expect(header).toEqual(vector.expected_protected_header);
