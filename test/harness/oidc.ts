@@ -37,9 +37,9 @@ export function newClient(appId: string, authMethod: OidcClientSpec["authMethod"
   };
 }
 
-export async function startOidcProvider(relayUrl: string, clients: OidcClientSpec[]): Promise<OidcServer> {
+export async function startOidcProvider(relayUrl: string, clients: OidcClientSpec[], port = 0): Promise<OidcServer> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const provider = new Provider(issuer, {
     clients: clients.map((spec) => ({
