@@ -52,7 +52,7 @@ describe("npm start with no configuration", () => {
   });
 });
 
-describe("login sandbox, approve", () => {
+describe.concurrent("login sandbox, approve", () => {
   it("form_post: prints a token response the sandbox issued; refresh then works", async () => {
     const { login, authorizationUrl } = await startLogin([]);
     const walk = await decide(authorizationUrl, "approve");
@@ -108,7 +108,7 @@ describe("login sandbox, approve", () => {
   });
 });
 
-describe("login sandbox, failures", () => {
+describe.concurrent("login sandbox, failures", () => {
   it("Deny: exits non-zero with the reason on one line", async () => {
     const { login, authorizationUrl } = await startLogin(["--mode", "query"]);
     const walk = await decide(authorizationUrl, "deny");

@@ -1,0 +1,72 @@
+/** The CLI's command-line contract, in process (no relay needed). */
+import { describe, expect, it } from "vitest";
+import { type CliIo, main } from "../../src/cli.js";
+import { importStateKeys } from "../../src/crypto/state-keys.js";
+
+function fakeIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const opened: string[] = [];
+  const io: CliIo = {
+    stdout: async (text) => {
+      out.push(text);
+    },
+    stderr: (text) => {
+      err.push(text);
+    },
+    stderrIsTty: false,
+    openUrl: (url) => {
+      opened.push(url);
+    },
+  };
+  return { io, out: () => out.join(""), err: () => err.join(""), opened };
+}
+
+describe("qorus-oauth-relay CLI", () => {
+  it("keygen prints one STATE_KEYS value the relay accepts", async () => {
+    const t = fakeIo();
+    expect(await main(["keygen", "--kid", "k2026"], t.io)).toBe(0);
+    const value = t.out().trim();
+    expect(value).toMatch(/^k2026:[A-Za-z0-9_-]{43}$/);
+    expect(typeof (await importStateKeys(value))).toBe("object");
+    const d = fakeIo();
+    expect(await main(["keygen"], d.io)).toBe(0);
+    expect(d.out().trim()).toMatch(/^k\d{8}:[A-Za-z0-9_-]{43}$/);
+    expect(d.out().trim()).not.toBe(value);
+  });
+
+  it("--help works everywhere, on stderr, exit 0", async () => {
+    for (const args of [["--help"], ["login", "--help"], ["refresh", "-h"], ["keygen", "--help"], ["apps", "--help"]]) {
+      const t = fakeIo();
+      expect(await main(args, t.io), args.join(" ")).toBe(0);
+      expect(t.err()).toContain("Usage: qorus-oauth-relay");
+      expect(t.out()).toBe("");
+    }
+  });
+
+  it("usage errors exit 2 with a pointer to --help", async () => {
+    for (const args of [
+      [],
+      ["frobnicate"],
+      ["login"],
+      ["login", "sandbox", "--mode", "post"],
+      ["login", "sandbox", "--timeout", "soon"],
+      ["login", "sandbox", "--bogus"],
+      ["refresh", "sandbox"],
+      ["keygen", "--kid", "no spaces allowed"],
+      ["apps", "--relay", "ftp://x"],
+    ]) {
+      const t = fakeIo();
+      expect(await main(args, t.io), args.join(" ")).toBe(2);
+      expect(t.out()).toBe("");
+    }
+  });
+
+  it("an unreachable relay exits 1 with one line", async () => {
+    const t = fakeIo();
+    expect(await main(["login", "sandbox", "--no-open", "--relay", "http://127.0.0.1:9"], t.io)).toBe(1);
+    expect(t.err().trim().split("\n")).toHaveLength(1);
+    expect(t.err()).toMatch(/^qorus-oauth-relay login: /);
+    expect(t.opened).toEqual([]);
+  });
+});
