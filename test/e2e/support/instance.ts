@@ -1,19 +1,20 @@
 /**
  * A minimal Qorus-instance stand-in, listening for real on loopback: it starts flows at the relay
- * (POST /v1/flows) with its own key pair, receives the delivery in any of the three response modes
- * (form_post POST, query GET, fragment read by its page script), decrypts the result the way
- * DESIGN.md tells an instance to, and shows the person a result page.
+ * (POST /v1/flows) through the reference instance client (src/client), receives the delivery in any
+ * of the three response modes (form_post POST, query GET, fragment read by its page script), opens
+ * it with the client (one-use state, ECDH-ES/A256GCM only, typ, kid, iss, aud, state, exp), and
+ * shows the person a result page.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, type JWTPayload, jwtDecrypt } from "jose";
+import { decryptResult, PendingFlows, type ResultClaims, readDelivery, startFlow } from "../../../src/client/index.js";
 import { send } from "./http.js";
 
 export type ResponseMode = "form_post" | "query" | "fragment";
 
 export type Outcome =
-  | { readonly kind: "result"; readonly via: ResponseMode; readonly claims: JWTPayload & Record<string, unknown> }
+  | { readonly kind: "result"; readonly via: ResponseMode; readonly claims: ResultClaims }
   | { readonly kind: "error"; readonly via: ResponseMode; readonly error: string; readonly description: string };
 
 export interface Flow {
@@ -24,12 +25,24 @@ export interface Flow {
   readonly outcome: Promise<Outcome>;
 }
 
-interface Pending {
-  readonly key: CryptoKey;
-  readonly thumbprint: string;
-  readonly relayUrl: string;
+interface Waiter {
   resolve(outcome: Outcome): void;
   reject(error: Error): void;
+}
+
+/** fetch for the client that trusts the test's self-signed certificate. */
+function fetchTrusting(ca: Buffer | undefined): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const headers = Object.fromEntries(new Headers(init?.headers).entries());
+    const body = typeof init?.body === "string" ? init.body : undefined;
+    const response = await send(url, { method: init?.method ?? "GET", headers, body, ca });
+    const responseHeaders = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (typeof value === "string") responseHeaders.set(name, value);
+    }
+    return new Response(response.body, { status: response.status, headers: responseHeaders });
+  }) as typeof fetch;
 }
 
 export interface Instance {
@@ -71,47 +84,37 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function startInstance(
   options: { port?: number; host?: string; tls?: { cert: Buffer; key: Buffer } } = {},
 ): Promise<Instance> {
-  const pending = new Map<string, Pending>();
+  const pending = new PendingFlows();
+  const waiters = new Map<string, Waiter>();
   const sentinels: string[] = [];
   const scheme = options.tls ? "https" : "http";
 
   async function settle(fields: URLSearchParams, via: ResponseMode): Promise<[number, string]> {
-    const state = fields.get("state") ?? "";
-    const flow = pending.get(state);
-    if (!flow) return [400, `<h1 class="err">Unknown or used state</h1>`];
-    pending.delete(state); // one use
-    const error = fields.get("error");
-    if (error !== null) {
-      const description = fields.get("error_description") ?? "";
-      flow.resolve({ kind: "error", via, error, description });
+    const delivery = readDelivery(fields);
+    const waiter = delivery ? waiters.get(delivery.state) : undefined;
+    const flow = delivery ? pending.take(delivery.state) : undefined; // one use, whatever follows
+    if (!delivery || !waiter || !flow) return [400, `<h1 class="err">Unknown or used state</h1>`];
+    waiters.delete(delivery.state);
+    if (delivery.kind === "error") {
+      waiter.resolve({ kind: "error", via, error: delivery.error, description: delivery.errorDescription });
       return [
         200,
-        `<h1 class="err">Connection failed</h1><p>The relay reported <code>${escapeHtml(error)}</code>: ${escapeHtml(description)}</p>`,
+        `<h1 class="err">Connection failed</h1><p>The relay reported <code>${escapeHtml(delivery.error)}</code>: ${escapeHtml(delivery.errorDescription)}</p>`,
       ];
     }
     try {
-      const { payload } = await jwtDecrypt(fields.get("result") ?? "", flow.key, {
-        keyManagementAlgorithms: ["ECDH-ES"],
-        contentEncryptionAlgorithms: ["A256GCM"],
-        maxDecompressedLength: 0,
-        typ: "oauth-relay-result+jwt",
-        issuer: flow.relayUrl,
-        audience: flow.thumbprint,
-        requiredClaims: ["iat", "exp", "jti"],
-      });
-      if (payload.state !== state) throw new Error("result state does not match the delivery state");
-      const token = payload.token as Record<string, unknown> | undefined;
+      const claims = await decryptResult(delivery.result, flow);
       for (const name of ["access_token", "refresh_token", "id_token"]) {
-        const value = token?.[name];
+        const value = claims.token[name];
         if (typeof value === "string") sentinels.push(value);
       }
-      flow.resolve({ kind: "result", via, claims: payload as JWTPayload & Record<string, unknown> });
+      waiter.resolve({ kind: "result", via, claims });
       return [
         200,
-        `<h1 class="ok">Connected</h1><p>The instance decrypted a <code>${escapeHtml(String(token?.token_type))}</code> token for app <code>${escapeHtml(String(payload.app))}</code>.</p>`,
+        `<h1 class="ok">Connected</h1><p>The instance decrypted a <code>${escapeHtml(claims.token.token_type)}</code> token for app <code>${escapeHtml(claims.app)}</code>.</p>`,
       ];
     } catch (error) {
-      flow.reject(error as Error);
+      waiter.reject(error as Error);
       return [400, `<h1 class="err">Result rejected</h1>`];
     }
   }
@@ -168,28 +171,17 @@ export async function startInstance(
     origin,
     sentinels,
     async startFlow(relayUrl, request) {
-      const { publicKey, privateKey } = await generateKeyPair("ECDH-ES", { crv: "X25519", extractable: true });
-      const jwk = await exportJWK(publicKey);
-      const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
-      const thumbprint = await calculateJwkThumbprint(publicJwk, "sha256");
-      const state = `STATE_SENTINEL_${random(24)}`;
       const segment = `RETURN_SENTINEL_${random(9)}`;
       const returnTo = `${origin}/oauth2/${segment}/relay`;
-      sentinels.push(state, segment);
-      const response = await send(`${relayUrl}/v1/flows`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({
-          app: request.app,
-          return_to: returnTo,
-          state,
-          key: publicJwk,
-          response_mode: request.responseMode,
-        }),
-        ca: request.ca,
+      const started = await startFlow({
+        relay: relayUrl,
+        app: request.app,
+        returnTo,
+        responseMode: request.responseMode,
+        fetch: fetchTrusting(request.ca),
       });
-      if (response.status !== 201) throw new Error(`POST /v1/flows: ${response.status} ${response.body}`);
-      const { authorization_url: authorizationUrl } = JSON.parse(response.body) as { authorization_url: string };
+      const state = started.pending.state;
+      sentinels.push(state, segment);
       let resolve!: (outcome: Outcome) => void;
       let reject!: (error: Error) => void;
       const outcome = new Promise<Outcome>((res, rej) => {
@@ -197,8 +189,9 @@ export async function startInstance(
         reject = rej;
       });
       outcome.catch(() => {});
-      pending.set(state, { key: privateKey, thumbprint, relayUrl, resolve, reject });
-      return { authorizationUrl, state, returnTo, outcome };
+      pending.add(started.pending);
+      waiters.set(state, { resolve, reject });
+      return { authorizationUrl: started.authorizationUrl, state, returnTo, outcome };
     },
     close: () =>
       new Promise<void>((resolve) => {
