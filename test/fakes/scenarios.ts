@@ -132,6 +132,14 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
     const { payload, protectedHeader } = await decryptResult(delivered.fields.result ?? "", key, CONFIGURED_RELAY_URL);
     expect(protectedHeader).toMatchObject({ alg: "ECDH-ES", enc: "A256GCM", kid: key.thumbprint });
     expect(protectedHeader.zip).toBeUndefined();
+    expect((protectedHeader.epk as { crv?: string } | undefined)?.crv).toBe("X25519");
+    // Exactly result + state are delivered (besides return_to's own query parameters in query mode).
+    const own = delivered.mode === "query" ? new URL(RETURN_TO).searchParams : new URLSearchParams();
+    expect(
+      Object.keys(delivered.fields)
+        .filter((name) => !own.has(name))
+        .sort(),
+    ).toEqual(["result", "state"]);
     expect(payload).toMatchObject({ iss: CONFIGURED_RELAY_URL, aud: key.thumbprint, state, app, server, tenant });
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBeLessThanOrEqual(300);
     return { delivered, token: payload.token as Record<string, unknown> };

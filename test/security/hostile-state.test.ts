@@ -80,6 +80,30 @@ describe("genuine relay state", () => {
     expect(again.relayState.split(".")[2]).not.toBe(genuine.relayState.split(".")[2]);
   });
 
+  it("carries the PKCE verifier whose S256 is the authorization request's code_challenge", async () => {
+    // Binary layout (src/crypto/relay-state.ts): u8 version | u32 iat | u16 ttl | u8 mode | u8 curve |
+    // key (32 for X25519) | verifier (32) | …
+    const verifierBytes = plaintext.subarray(1 + 4 + 2 + 1 + 1 + 32, 1 + 4 + 2 + 1 + 1 + 32 + 32);
+    const verifier = b64(verifierBytes);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+    expect(b64(digest)).toBe(new URL(genuine.authorizationUrl).searchParams.get("code_challenge"));
+  });
+
+  it("expiry honours STATE_TTL with a 30 s clock tolerance, not more", async () => {
+    const ttl = relay.config.stateTtl;
+    const flow = await startFlow(relay, { app: "dropbox" });
+    const attempt = async (offset: number) => {
+      relay.clock.offset = offset;
+      try {
+        return (await callbackWith(flow.relayState, "dropbox", "&error=access_denied")).status;
+      } finally {
+        relay.clock.offset = 0;
+      }
+    };
+    expect(await attempt(ttl + 25)).toBe(200);
+    expect(await attempt(ttl + 40)).toBe(400);
+  });
+
   it("round-trips: the hand-made dir JWE with the genuine header is accepted (controls the variants below)", async () => {
     const remade = await handMadeDirJwe(decodeProtectedHeader(genuine.relayState), plaintext, keyBytes);
     const calls = relay.upstream.length;

@@ -31,6 +31,10 @@ function expectCommonHeaders(response: Response, label: string) {
   expect(h.get("x-content-type-options"), label).toBe("nosniff");
   expect(h.get("set-cookie"), label).toBeNull();
   for (const name of h.keys()) expect(name.startsWith("access-control-"), `${label}: ${name}`).toBe(false);
+  expect(h.get("pragma"), label).toBe("no-cache");
+  expect(h.get("strict-transport-security"), label).toMatch(/max-age=(3153[6-9]\d{3}|[4-9]\d{7}|\d{9,})/);
+  expect(h.get("cross-origin-opener-policy"), label).toBe("same-origin");
+  expect(h.get("cross-origin-resource-policy"), label).toBe("same-origin");
 }
 
 function expectHtmlHeaders(response: Response, label: string) {
@@ -126,7 +130,12 @@ describe("every response carries the baseline headers", () => {
     expect(response.status, label).toBe(status);
     expectCommonHeaders(response, label);
     if ((response.headers.get("content-type") ?? "").startsWith("text/html")) expectHtmlHeaders(response, label);
-    if (status === 400 && label.includes("page")) expectHtmlHeaders(response, label);
+    if (status === 400 && label.includes("page")) {
+      expectHtmlHeaders(response, label);
+      // Pages without a form allow no form submission at all.
+      expect(response.headers.get("content-security-policy")).toContain("form-action 'none'");
+      expect(response.headers.get("content-security-policy")).not.toContain("script-src");
+    }
   });
 
   it("500: invalid configuration fails closed, naming the variable, never a secret", async () => {
