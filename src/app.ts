@@ -9,6 +9,7 @@ import { handleRefresh } from "./flow/refresh.js";
 import { startFlow } from "./flow/start.js";
 import { VERSION } from "./version.js";
 import { apiError } from "./web/api-error.js";
+import { type RateLimitSetup, rateLimitMiddleware } from "./web/rate-limit.js";
 import { securityHeaders } from "./web/security-headers.js";
 
 /** Longest request URL accepted (checklist #64); the relay's own URLs stay far below it. */
@@ -23,6 +24,10 @@ export interface AppOptions {
   readonly metrics?: () => string;
   /** Extra routes mounted after the relay's own (the sandbox server). */
   readonly mount?: (app: Hono<RelayEnv>, deps: (c: Context) => RelayDeps) => void;
+  /** The client's address (Node: socket; Workers: cf-connecting-ip). Only ever used hashed. */
+  readonly clientAddress?: (c: Context) => string | undefined;
+  /** Rate limiting (src/web/rate-limit.ts), resolved per request; off when absent or undefined. */
+  readonly rateLimit?: (c: Context) => RateLimitSetup | undefined;
 }
 
 const limitBody = bodyLimit({
@@ -45,6 +50,8 @@ export function createApp(options: AppOptions): Hono<RelayEnv> {
     }
     await next();
   });
+  // Before any body is read, any crypto and any upstream call (checklist #66).
+  if (options.rateLimit) app.use(rateLimitMiddleware(options.rateLimit, options.clientAddress ?? (() => undefined)));
 
   app.get("/healthz", (c) => c.json({ ok: true, version: VERSION }));
   if (options.metrics) {

@@ -9,12 +9,14 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "./app.js";
 import { ConfigError, type Env, loadConfig } from "./config.js";
 import { generateStateKeyPair } from "./crypto/state-keys.js";
 import type { RelayDeps } from "./flow/context.js";
 import { LineRecorder } from "./records.js";
 import { mountSandbox, sandboxAwareFetch } from "./sandbox/server.js";
+import { nodeRateLimit } from "./web/rate-limit.js";
 
 export interface NodeRelay {
   readonly url: string;
@@ -32,6 +34,7 @@ export interface NodeRelayOptions {
 export async function startNodeRelay(options: NodeRelayOptions): Promise<NodeRelay> {
   const { env } = options;
   const config = await loadConfig(env);
+  const rateLimit = nodeRateLimit(env); // RATE_LIMIT: optional, in-process, keyed by a hashed address
   const recorder = new LineRecorder(options.writeRecord ?? ((line) => process.stdout.write(`${line}\n`)));
   // With SANDBOX=1 the sandbox server is mounted, and the relay reaches its token endpoint in process.
   const upstream = config.sandbox
@@ -42,6 +45,8 @@ export async function startNodeRelay(options: NodeRelayOptions): Promise<NodeRel
     resolveDeps: async () => deps,
     metrics: () => recorder.metrics(),
     mount: config.sandbox ? (hono, getDeps) => mountSandbox(hono, getDeps) : undefined,
+    clientAddress: (c) => getConnInfo(c).remote.address,
+    rateLimit: rateLimit ? () => rateLimit : undefined,
   });
   const port = Number(typeof env.PORT === "string" && env.PORT !== "" ? env.PORT : 8787);
   const hostname = typeof env.HOST === "string" && env.HOST !== "" ? env.HOST : "127.0.0.1";

@@ -8,6 +8,7 @@ import { type Env, loadConfig } from "./config.js";
 import type { RelayDeps } from "./flow/context.js";
 import { type AnalyticsEngineBinding, analyticsRecorder } from "./records.js";
 import { mountSandbox, sandboxAwareFetch } from "./sandbox/server.js";
+import { workersRateLimit } from "./web/rate-limit.js";
 
 const depsByEnv = new WeakMap<object, Promise<RelayDeps>>();
 
@@ -29,5 +30,11 @@ function depsFor(env: Env): Promise<RelayDeps> {
 }
 
 // The sandbox routes exist in the bundle but answer 404 unless the env says SANDBOX=1 explicitly.
-const app = createApp({ resolveDeps: (c) => depsFor((c.env ?? {}) as Env), mount: mountSandbox });
+const app = createApp({
+  resolveDeps: (c) => depsFor((c.env ?? {}) as Env),
+  mount: mountSandbox,
+  // Rate Limiting binding(s) when configured in wrangler.toml; the address is only used hashed.
+  clientAddress: (c) => c.req.header("cf-connecting-ip"),
+  rateLimit: (c) => workersRateLimit((c.env ?? {}) as Env),
+});
 export default app;
