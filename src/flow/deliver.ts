@@ -1,9 +1,23 @@
 import type { Context } from "hono";
+import type { ResponseMode } from "../config.js";
 import type { RelayState } from "../crypto/relay-state.js";
 import { formPostPage, messagePage, type Page } from "../web/pages.js";
+import { isLoopbackHost } from "../web/url-rules.js";
 
 /** What goes back to the instance: an encrypted result, or an OAuth error — always with its state. */
 export type Delivery = { readonly result: string } | { readonly error: string; readonly errorDescription: string };
+
+/**
+ * The response mode when the instance does not name one: form_post, except for a plain-http
+ * return_to off loopback (a LAN instance listed in RETURN_ORIGINS). There Chromium holds a form
+ * POST from the https relay page behind "The information you're about to submit is not secure"
+ * (docs/BROWSERS.md), while a 303 redirect goes through; the result is encrypted to the instance
+ * key either way.
+ */
+export function defaultResponseMode(returnTo: string): ResponseMode {
+  const url = new URL(returnTo);
+  return url.protocol === "http:" && !isLoopbackHost(url.hostname) ? "query" : "form_post";
+}
 
 /** Browsers and servers choke on longer URLs; past this, query delivery falls back to form_post. */
 export const MAX_QUERY_URL = 8000;

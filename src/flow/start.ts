@@ -9,6 +9,7 @@ import { apiError } from "../web/api-error.js";
 import { findDuplicateKey } from "../web/strict-json.js";
 import { buildAuthorizationUrl } from "./authorization-url.js";
 import { nowSeconds, type RelayEnv } from "./context.js";
+import { defaultResponseMode } from "./deliver.js";
 import { checkReturnTo } from "./return-policy.js";
 import { parseScope, withRequiredScopes } from "./scopes.js";
 
@@ -101,7 +102,7 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
   }
 
   const now = nowSeconds(deps);
-  const responseMode: ResponseMode = body.response_mode ?? "form_post";
+  const responseMode: ResponseMode = body.response_mode ?? defaultResponseMode(body.return_to);
   const state: RelayState = {
     app: app.id,
     tenant,

@@ -217,6 +217,26 @@ describe("form_post delivery page", () => {
   });
 });
 
+describe("default response mode", () => {
+  it("form_post for loopback and https return_to, query for a plain-http LAN instance", async () => {
+    const lan = await makeRelay({ RETURN_ORIGINS: "https://qorus.acme.com,http://10.0.0.5:8011" });
+    for (const [returnTo, status] of [
+      [LOOPBACK_RETURN, 200],
+      ["https://qorus.acme.com/oauth2/relay", 200],
+      ["http://10.0.0.5:8011/oauth2/relay", 303],
+    ] as const) {
+      const flow = await startFlow(lan, { return_to: returnTo });
+      const response = await lan.request(`/v1/callback/dropbox?state=${flow.relayState}&error=access_denied`);
+      expect(response.status, returnTo).toBe(status);
+      if (status === 303)
+        expect(response.headers.get("location")).toMatch(
+          /^http:\/\/10\.0\.0\.5:8011\/oauth2\/relay\?error=access_denied&.*#_$/,
+        );
+      else expect(parseFormPost(await response.text()).action).toBe(returnTo);
+    }
+  });
+});
+
 describe("query and fragment delivery", () => {
   it("query: 303 (never 302/307/308), Location ends with #_, return_to's own query kept", async () => {
     const flow = await startFlow(relay, { response_mode: "query", return_to: `${LOOPBACK_RETURN}?session=1` });
