@@ -1,5 +1,5 @@
-import { base64url, calculateJwkThumbprint, EncryptJWT, importJWK } from "jose";
-import { type InstancePublicKey, toPublicJwk } from "./instance-key.js";
+import { base64url, calculateJwkThumbprint, EncryptJWT } from "jose";
+import { type InstancePublicKey, importInstanceKey, toPublicJwk } from "./instance-key.js";
 
 export const RESULT_TYP = "oauth-relay-result+jwt";
 /** How long a delivered result stays acceptable to the instance, seconds. */
@@ -28,8 +28,10 @@ export async function encryptResult(
   relayUrl: string,
   now: number,
 ): Promise<string> {
-  const thumbprint = await instanceKeyThumbprint(key);
-  const publicKey = await importJWK(toPublicJwk(key), "ECDH-ES");
+  // The key is imported from its raw bytes (not through jose's importJWK, which re-encodes to a JWK
+  // and back), and the thumbprint digest runs alongside the import: both are independent
+  // WebCrypto jobs, and on Node each costs a thread-pool round trip (bench/, docs/BENCHMARKS.md).
+  const [thumbprint, publicKey] = await Promise.all([instanceKeyThumbprint(key), importInstanceKey(key)]);
   return new EncryptJWT({ ...claims })
     .setProtectedHeader({ alg: "ECDH-ES", enc: "A256GCM", typ: RESULT_TYP, kid: thumbprint })
     .setIssuer(relayUrl)
