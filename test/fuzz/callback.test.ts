@@ -124,9 +124,9 @@ describe("fuzz /v1/callback/<app>", () => {
         fc.constantFrom("access_denied", "invalid_scope", "consent_required", "server_error", "weird_code"),
         hostileString(30),
       ),
-      4,
+      3,
     ),
-    errorDescription: rarely(hostileString(200), 3),
+    errorDescription: rarely(fc.oneof(markerArb, hostileString(200)), 2),
     iss: fc.oneof(
       { weight: 2, arbitrary: fc.constant(undefined) },
       { weight: 3, arbitrary: fc.constant(ACME_ISSUER) },
