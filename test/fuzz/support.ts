@@ -330,6 +330,7 @@ export function checkLocation(response: Response, relay: Relay, allowedPrefixes:
   );
   ok(base !== undefined, `Location ${location} is not a minted return_to`);
   ok(checkReturnTo(base ?? "", returnPolicy, returnOrigins).kind !== "refused", `refused return_to: ${location}`);
+  ok(designDecision(base ?? "", returnPolicy) !== "refused", `DESIGN refuses return_to: ${location}`);
 }
 
 /** A cheap assertion for hot loops (vitest's expect costs ~10 µs a call; these run 10^5 times). */
@@ -378,4 +379,20 @@ export function check(actual: unknown, label = "value") {
       toBeNull: () => actual !== null || fail("not to be null"),
     },
   };
+}
+
+/**
+ * An independent oracle for the return policy, written from DESIGN "Return URLs" for this suite's
+ * RETURN_ORIGINS, so a bug in src/flow/return-policy.ts cannot hide behind itself.
+ */
+export function designDecision(raw: string, policy: "confirm" | "allowlist"): "direct" | "confirm" | "refused" {
+  if (raw.length > 512 || !URL.canParse(raw)) return "refused";
+  const url = new URL(raw);
+  if (url.href !== raw || url.username !== "" || url.password !== "" || raw.includes("#")) return "refused";
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "refused";
+  if (["127.0.0.1", "[::1]", "localhost"].includes(url.hostname)) return "direct";
+  if (url.origin === "https://qorus.acme.com" || url.origin === "http://192.168.1.20:8011") return "direct";
+  if (url.protocol === "https:" && url.port === "" && url.hostname.endsWith(".acme.org")) return "direct";
+  if (url.protocol !== "https:") return "refused";
+  return policy === "confirm" ? "confirm" : "refused";
 }
