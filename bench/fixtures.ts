@@ -91,11 +91,11 @@ export async function newBench(fetcher: typeof fetch = instantFetch): Promise<Be
   return { app, env, config, key, flowBody };
 }
 
-/** POST /v1/flows once; returns the relay state from the authorization URL. */
+/** POST /v1/flows once (with Content-Length, as any HTTP client sends it); returns the relay state from the authorization URL. */
 export async function mintState(app: Hono<RelayEnv>, body: string): Promise<string> {
   const response = await app.request("/v1/flows", {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
     body,
   });
   if (response.status !== 201) throw new Error(`POST /v1/flows: ${response.status} ${await response.text()}`);
@@ -113,9 +113,11 @@ export async function mintStates(bench: Bench, appId: string, count: number): Pr
 
 /** One Microsoft-style callback (form_post to the relay) through app.request. */
 export async function msCallback(app: Hono<RelayEnv>, state: string, code: string): Promise<Response> {
+  const body = `code=${code}&state=${state}&session_state=0b1c2d3e-aaaa-bbbb-cccc-0123456789ab`;
+  // Content-Length as a browser sends it: without it hono's bodyLimit has to re-stream the body.
   return app.request("/v1/callback/ms", {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: `code=${code}&state=${state}&session_state=0b1c2d3e-aaaa-bbbb-cccc-0123456789ab`,
+    headers: { "content-type": "application/x-www-form-urlencoded", "content-length": String(body.length) },
+    body,
   });
 }

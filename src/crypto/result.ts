@@ -18,6 +18,23 @@ export function instanceKeyThumbprint(key: InstancePublicKey): Promise<string> {
   return calculateJwkThumbprint(toPublicJwk(key), "sha256");
 }
 
+/** The instance key made ready for encryption: imported, with its thumbprint. */
+export interface ResultKey {
+  readonly thumbprint: string;
+  readonly publicKey: CryptoKey;
+}
+
+/**
+ * Imports the instance key from its raw bytes (not through jose's importJWK, which re-encodes to a
+ * JWK and back) and computes its thumbprint alongside: two independent WebCrypto jobs, each a
+ * thread-pool round trip on Node. The callback starts this before the code exchange so that it
+ * overlaps the upstream wait (see docs/BENCHMARKS.md).
+ */
+export async function prepareResultKey(key: InstancePublicKey): Promise<ResultKey> {
+  const [thumbprint, publicKey] = await Promise.all([instanceKeyThumbprint(key), importInstanceKey(key)]);
+  return { thumbprint, publicKey };
+}
+
 /**
  * Encrypts the result to the instance key: compact JWE, ECDH-ES + A256GCM (RFC 7518 §4.6), never
  * compressed, bound to the relay (`iss`), the instance key (`aud`) and the instance state.
@@ -27,11 +44,10 @@ export async function encryptResult(
   key: InstancePublicKey,
   relayUrl: string,
   now: number,
+  /** `prepareResultKey(key)`, if the caller started it earlier. */
+  prepared?: Promise<ResultKey>,
 ): Promise<string> {
-  // The key is imported from its raw bytes (not through jose's importJWK, which re-encodes to a JWK
-  // and back), and the thumbprint digest runs alongside the import: both are independent
-  // WebCrypto jobs, and on Node each costs a thread-pool round trip (bench/, docs/BENCHMARKS.md).
-  const [thumbprint, publicKey] = await Promise.all([instanceKeyThumbprint(key), importInstanceKey(key)]);
+  const { thumbprint, publicKey } = await (prepared ?? prepareResultKey(key));
   return new EncryptJWT({ ...claims })
     .setProtectedHeader({ alg: "ECDH-ES", enc: "A256GCM", typ: RESULT_TYP, kid: thumbprint })
     .setIssuer(relayUrl)

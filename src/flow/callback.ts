@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AppConfig } from "../config.js";
 import { verifierFromBytes } from "../crypto/pkce.js";
 import { openRelayState, type RelayState } from "../crypto/relay-state.js";
-import { encryptResult } from "../crypto/result.js";
+import { encryptResult, prepareResultKey } from "../crypto/result.js";
 import { messagePage } from "../web/pages.js";
 import { callbackUrl } from "./authorization-url.js";
 import { type CallbackParams, readCallbackParams } from "./callback-params.js";
@@ -21,6 +21,9 @@ function issuerMismatch(app: AppConfig, params: CallbackParams): boolean {
 
 async function exchangeCode(deps: RelayDeps, app: AppConfig, state: RelayState, code: string): Promise<Delivery> {
   const { config } = deps;
+  // Key import + thumbprint do not depend on the token: run them while the exchange is in flight.
+  const resultKey = prepareResultKey(state.instanceKey);
+  resultKey.catch(() => {}); // awaited below on success; a failed exchange must not leave it unhandled
   const upstream = await callTokenEndpoint(
     app,
     state.tenant,
@@ -41,6 +44,7 @@ async function exchangeCode(deps: RelayDeps, app: AppConfig, state: RelayState, 
     state.instanceKey,
     config.relayUrl,
     nowSeconds(deps),
+    resultKey,
   );
   return { result };
 }

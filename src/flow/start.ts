@@ -97,9 +97,9 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
   }
 
   const instanceKey = toRawKey(body.key);
-  if (!(await isUsablePublicKey(instanceKey))) {
-    return apiError(c, 400, "invalid_request", "key: not a usable public key on its curve");
-  }
+  // The key check (import + one derivation) and the sealing below are independent WebCrypto jobs:
+  // run them together (each is a thread-pool round trip on Node). The key error still wins.
+  const keyUsable = isUsablePublicKey(instanceKey);
 
   const now = nowSeconds(deps);
   const responseMode: ResponseMode = body.response_mode ?? defaultResponseMode(body.return_to);
@@ -114,7 +114,8 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
     iat: now,
     exp: now + config.stateTtl,
   };
-  const relayState = await sealRelayState(state, config.stateKeys);
+  const [usable, relayState] = await Promise.all([keyUsable, sealRelayState(state, config.stateKeys)]);
+  if (!usable) return apiError(c, 400, "invalid_request", "key: not a usable public key on its curve");
   const stateBytes = new TextEncoder().encode(relayState).length;
   if (profile.stateMax !== null && stateBytes > profile.stateMax) {
     return apiError(
