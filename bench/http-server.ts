@@ -28,3 +28,6 @@ if (mode === "relay") {
 } else {
   throw new Error("usage: http-server.ts relay|baseline");
 }
+
+// Exit normally on SIGTERM so that --cpu-prof (BENCH_CHILD_ARGS) gets to write its profile.
+process.once("SIGTERM", () => process.exit(0));

@@ -42,7 +42,9 @@ function startTokenEndpoint(): Promise<Server> {
 
 async function startChild(mode: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const script = fileURLToPath(new URL("./http-server.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", script, mode], {
+  // BENCH_CHILD_ARGS: extra node flags for the server under test, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = (process.env.BENCH_CHILD_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...extra, "--import", "tsx", script, mode], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
