@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import * as z from "../schema.js";
+import { hasMediaType } from "../web/media-type.js";
 
 /**
  * Cheap checks on the authorization response before any crypto (checklist #25, #26, #66): each
@@ -19,8 +20,7 @@ const SINGLE_VALUED = ["state", "code", "error", "error_description", "error_uri
 
 async function readPairs(c: Context): Promise<Array<[string, string]> | null> {
   if (c.req.method === "GET") return [...new URL(c.req.url).searchParams];
-  const type = (c.req.header("content-type") ?? "").toLowerCase();
-  if (!type.startsWith("application/x-www-form-urlencoded")) return null;
+  if (!hasMediaType(c, "application/x-www-form-urlencoded")) return null;
   return [...new URLSearchParams(await c.req.text())];
 }
 

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import * as z from "../schema.js";
 import { apiError } from "../web/api-error.js";
+import { hasMediaType } from "../web/media-type.js";
 import type { RelayEnv } from "./context.js";
 import { parseScope } from "./scopes.js";
 import { callTokenEndpoint, isTokenResponse } from "./token-endpoint.js";
@@ -26,7 +27,7 @@ export async function handleRefresh(c: Context<RelayEnv>): Promise<Response> {
   const { config } = deps;
   const app = config.apps.get(c.req.param("app") ?? "");
   if (!app) return apiError(c, 404, "invalid_request", "unknown app; GET /v1/apps lists the apps");
-  if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+  if (!hasMediaType(c, "application/x-www-form-urlencoded")) {
     return apiError(
       c,
       415,

@@ -6,6 +6,7 @@ import { newVerifierBytes } from "../crypto/pkce.js";
 import { type RelayState, sealRelayState } from "../crypto/relay-state.js";
 import * as z from "../schema.js";
 import { apiError } from "../web/api-error.js";
+import { hasMediaType } from "../web/media-type.js";
 import { findDuplicateKey } from "../web/strict-json.js";
 import { buildAuthorizationUrl } from "./authorization-url.js";
 import { nowSeconds, type RelayEnv } from "./context.js";
@@ -48,7 +49,7 @@ function firstIssue(error: z.core.$ZodError): string {
 export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
   const deps = c.get("deps");
   const { config } = deps;
-  if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json")) {
+  if (!hasMediaType(c, "application/json")) {
     return apiError(c, 415, "invalid_request", "send the flow request as JSON (Content-Type: application/json)");
   }
   const text = await c.req.text();

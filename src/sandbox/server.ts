@@ -5,6 +5,7 @@ import { callbackUrl } from "../flow/authorization-url.js";
 import type { RelayDeps, RelayEnv } from "../flow/context.js";
 import { htmlPage } from "../flow/deliver.js";
 import { apiError } from "../web/api-error.js";
+import { hasMediaType } from "../web/media-type.js";
 import { consentPage, sandboxMessagePage } from "./page.js";
 import { ExpiringStore } from "./store.js";
 
@@ -249,8 +250,7 @@ export function mountSandbox(
 
   app.post("/sandbox/authorize", async (c) => {
     const { config } = getDeps(c);
-    if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded"))
-      return badRequestPage(c, "Submit the consent form.");
+    if (!hasMediaType(c, "application/x-www-form-urlencoded")) return badRequestPage(c, "Submit the consent form.");
     const form = singleValued(new URLSearchParams(await c.req.text()));
     const request = form?.request === undefined ? undefined : consents.take(form.request);
     if (!form || !request) return badRequestPage(c, "This consent request has expired or was already answered.");
@@ -280,7 +280,7 @@ export function mountSandbox(
 
   app.post("/sandbox/token", async (c) => {
     const { config } = getDeps(c);
-    if (!(c.req.header("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded"))
+    if (!hasMediaType(c, "application/x-www-form-urlencoded"))
       return tokenError(c, 400, "invalid_request", "send the token request form-encoded");
     const form = singleValued(new URLSearchParams(await c.req.text()));
     if (form === null) return tokenError(c, 400, "invalid_request", "a parameter appears more than once");

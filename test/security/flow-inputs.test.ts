@@ -158,6 +158,16 @@ describe("request shape", () => {
       body: "{}",
     });
     expect(wrongType.status).toBe(415);
+    for (const type of ["application/jsonx", "application/json-patch+json", "text/json"]) {
+      const near = await relay.request("/v1/flows", { method: "POST", headers: { "content-type": type }, body: "{}" });
+      expect(near.status, type).toBe(415);
+    }
+    const withCharset = await relay.request("/v1/flows", {
+      method: "POST",
+      headers: { "content-type": "Application/JSON; charset=utf-8" },
+      body: "{}",
+    });
+    expect(withCharset.status).toBe(400);
     const get = await relay.request("/v1/flows?state=x");
     expect([404, 405]).toContain(get.status);
   });
