@@ -174,9 +174,9 @@ describe("request shape", () => {
 });
 
 describe("authorization request", () => {
-  it("response_type=code, the one redirect_uri, a fresh S256 challenge each time, fixed params win", async () => {
+  it("response_type=code, the one redirect_uri, a fresh S256 challenge each of 1,000 times, fixed params win", async () => {
     const challenges = new Set<string>();
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 1000; i++) {
       const { authorizationUrl } = await startFlow(relay, { app: "dropbox", params: { locale: "de" } });
       const q = new URL(authorizationUrl).searchParams;
       expect(q.get("response_type")).toBe("code");
@@ -187,7 +187,7 @@ describe("authorization request", () => {
       expect(q.get("locale")).toBe("de");
       challenges.add(q.get("code_challenge") ?? "");
     }
-    expect(challenges.size).toBe(20);
+    expect(challenges.size).toBe(1000); // checklist #16: 1,000 starts, 1,000 distinct verifiers
   });
 
   it("Microsoft: response_mode=form_post and offline_access always, tenant in the path", async () => {
