@@ -1,5 +1,7 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+// hono/tiny: the PatternRouter is plenty for a dozen routes and keeps the Worker bundle small.
+import { Hono } from "hono/tiny";
 import { ConfigError } from "./config.js";
 import { callbackUrl } from "./flow/authorization-url.js";
 import { handleCallback } from "./flow/callback.js";
