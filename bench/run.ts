@@ -5,6 +5,8 @@
  *   BENCH_QUICK=1      smoke version (< 60 s); prints only, writes nothing unless BENCH_WRITE=1
  *   BENCH_LABEL=name   label stored with the run (e.g. before / after) for the before/after table
  *   BENCH_ONLY=a,b     run only some parts: inproc, http, bundle, startup, memory
+ *   BENCH_REPORT=1     measure nothing: re-render docs/BENCHMARKS.md from the kept runs (the
+ *                      newest kept run as "latest"), e.g. after copying in runs made elsewhere
  *
  * Full runs are also kept as JSON in bench/results/, and docs/BENCHMARKS.md summarizes every kept
  * run by label (median and spread), so each figure in the docs comes from a run of this script.
@@ -387,6 +389,15 @@ function summary(runs: readonly Run[]): string {
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_REPORT === "1") {
+    const runs = loadRuns();
+    const newest = runs.sort((a, b) => a.machine.date.localeCompare(b.machine.date)).at(-1);
+    if (!newest) throw new Error("no kept runs in bench/results");
+    const latest = table(newest.results);
+    process.stdout.write(`\n${latest}\n\n${machineText(newest.machine)}\n`);
+    writeFileSync(docPath, renderDoc(newest, latest, summary(runs)));
+    return;
+  }
   const loadBefore = load();
   const started = Date.now();
   const results: Results = {};
