@@ -14,13 +14,15 @@ export interface Page {
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1d1d1f}
 h1{font-size:1.4rem}.actions{display:flex;gap:1rem;margin-top:2rem}
 a.button,button{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:1px solid #0b57d0;text-decoration:none;cursor:pointer}
-.primary{background:#0b57d0;color:#fff}.secondary{background:#fff;color:#0b57d0}code{word-break:break-all}`;
+.primary{background:#0b57d0;color:#fff}.secondary{background:#fff;color:#0b57d0}code{word-break:break-all}
+.badge{display:inline-block;background:#fde68a;color:#713f12;border-radius:.3rem;padding:.1rem .5rem;font-size:.85rem}`;
 
 export function newNonce(): string {
   return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
 }
 
-function csp(nonce: string, formAction: string, script: boolean): string {
+/** The page CSP: nothing loads but this response's nonce'd style (and script, if any). */
+export function pageCsp(nonce: string, formAction: string, script = false): string {
   return [
     "default-src 'none'",
     `style-src 'nonce-${nonce}'`,
@@ -33,17 +35,23 @@ function csp(nonce: string, formAction: string, script: boolean): string {
     .join("; ");
 }
 
-function layout(nonce: string, title: string, content: HtmlEscapedString | Promise<HtmlEscapedString>) {
+type Content = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/** The one page skeleton; `banner` (e.g. the sandbox marker) goes above the content. */
+export function layout(nonce: string, title: string, content: Content, banner: Content | string = "") {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${title}</title><style nonce="${nonce}">${STYLE}</style></head>
-<body>${content}</body></html>`;
+<body>${banner}${content}</body></html>`;
 }
 
 /** A terminal page: the relay cannot (or must not) send the browser anywhere. */
-export function messagePage(title: string, message: string): Page {
+export function messagePage(title: string, message: string, banner: Content | string = ""): Page {
   const nonce = newNonce();
-  return { body: layout(nonce, title, html`<h1>${title}</h1><p>${message}</p>`), csp: csp(nonce, "'none'", false) };
+  return {
+    body: layout(nonce, title, html`<h1>${title}</h1><p>${message}</p>`, banner),
+    csp: pageCsp(nonce, "'none'"),
+  };
 }
 
 /** The interstitial for an https return origin not in RETURN_ORIGINS (RFC 9700 §4.11.2). */
@@ -54,7 +62,7 @@ export function confirmPage(appName: string, returnOrigin: string, continueUrl: 
 Continue only if you started this connection there yourself and trust that site.</p>
 <div class="actions"><a class="button primary" id="continue" href="${continueUrl}">Continue</a>
 <a class="button secondary" id="cancel" href="${cancelUrl}">Cancel</a></div>`;
-  return { body: layout(nonce, `Connect ${appName}?`, content), csp: csp(nonce, "'none'", false) };
+  return { body: layout(nonce, `Connect ${appName}?`, content), csp: pageCsp(nonce, "'none'") };
 }
 
 /**
@@ -70,5 +78,5 @@ export function formPostPage(action: string, fields: Readonly<Record<string, str
   const content = html`<h1>Returning to your application…</h1>
 <form method="post" action="${action}">${inputs}<button class="primary" type="submit">Continue</button></form>
 <script nonce="${nonce}">history.replaceState(null,"",location.pathname);document.forms[0].submit();</script>`;
-  return { body: layout(nonce, "Returning…", content), csp: csp(nonce, new URL(action).origin, true) };
+  return { body: layout(nonce, "Returning…", content), csp: pageCsp(nonce, new URL(action).origin, true) };
 }
