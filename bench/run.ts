@@ -131,59 +131,34 @@ interface Figure {
 }
 
 const ms = (v: number | undefined) => (v === undefined ? null : v);
+
+/** A latency figure in milliseconds, three decimals: most of the table. */
+function msFigure(id: string, name: string, pick: (r: Results) => number | undefined): Figure {
+  return { id, name, value: (r) => ms(pick(r)), unit: "ms", digits: 3 };
+}
 const KiB = 1024;
 const MiB = 1024 * 1024;
 
 const FIGURES: readonly Figure[] = [
-  {
-    id: "floor.median",
-    name: "1. crypto floor: openRelayState + encryptResult, median",
-    value: (r) => ms(r.inproc?.cryptoFloor.median),
-    unit: "ms",
-    digits: 3,
-  },
-  {
-    id: "floor.p99",
-    name: "1. crypto floor, p99",
-    value: (r) => ms(r.inproc?.cryptoFloor.p99),
-    unit: "ms",
-    digits: 3,
-  },
-  {
-    id: "open.median",
-    name: "1a. openRelayState alone, median",
-    value: (r) => ms(r.inproc?.openState.median),
-    unit: "ms",
-    digits: 3,
-  },
-  {
-    id: "encrypt.median",
-    name: "1b. encryptResult (6 KB token, X25519) alone, median",
-    value: (r) => ms(r.inproc?.encrypt.median),
-    unit: "ms",
-    digits: 3,
-  },
-  {
-    id: "webcrypto.median",
-    name: "1c. same crypto on bare WebCrypto (no jose), median",
-    value: (r) => ms(r.inproc?.webcryptoFloor.median),
-    unit: "ms",
-    digits: 3,
-  },
-  {
-    id: "callback.median",
-    name: "2. callback via app.request (instant upstream), median",
-    value: (r) => ms(r.inproc?.callback.median),
-    unit: "ms",
-    digits: 3,
-  },
-  {
-    id: "callback.p99",
-    name: "2. callback, p99",
-    value: (r) => ms(r.inproc?.callback.p99),
-    unit: "ms",
-    digits: 3,
-  },
+  msFigure(
+    "floor.median",
+    "1. crypto floor: openRelayState + encryptResult, median",
+    (r) => r.inproc?.cryptoFloor.median,
+  ),
+  msFigure("floor.p99", "1. crypto floor, p99", (r) => r.inproc?.cryptoFloor.p99),
+  msFigure("open.median", "1a. openRelayState alone, median", (r) => r.inproc?.openState.median),
+  msFigure("encrypt.median", "1b. encryptResult (6 KB token, X25519) alone, median", (r) => r.inproc?.encrypt.median),
+  msFigure(
+    "webcrypto.median",
+    "1c. same crypto on bare WebCrypto (no jose), median",
+    (r) => r.inproc?.webcryptoFloor.median,
+  ),
+  msFigure(
+    "callback.median",
+    "2. callback via app.request (instant upstream), median",
+    (r) => r.inproc?.callback.median,
+  ),
+  msFigure("callback.p99", "2. callback, p99", (r) => r.inproc?.callback.p99),
   {
     id: "callback.ratio",
     name: "2. callback median / crypto floor median",
@@ -200,13 +175,7 @@ const FIGURES: readonly Figure[] = [
     digits: 3,
     target: { op: "<=", limit: 0.3 },
   },
-  {
-    id: "start.p99",
-    name: "3. POST /v1/flows, p99",
-    value: (r) => ms(r.inproc?.start.p99),
-    unit: "ms",
-    digits: 3,
-  },
+  msFigure("start.p99", "3. POST /v1/flows, p99", (r) => r.inproc?.start.p99),
   {
     id: "http.relay.rps",
     name: "4. HTTP relay callback (Node, 32 conn.), throughput",
