@@ -247,6 +247,21 @@ describe("upstream faults on the token endpoint", () => {
     expect(seen).not.toContain("alert(1)");
   }
 
+  /** Exactly one upstream request, none elsewhere, in bounded time, no record; an oversize body cut early. */
+  async function expectOneBoundedUpstreamCall(name: string, elapsed: number, limit: number): Promise<void> {
+    expect(fake.requests).toBe(1);
+    expect(other.requests).toBe(0);
+    expect(elapsed).toBeLessThan(limit);
+    expect(records).toEqual([]);
+    if (name === "body over the cap") {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The relay stopped reading past 64 KiB and cancelled: the server saw the socket go away long
+      // before 10 MB were written (under 1 MB; loopback socket buffers account for the slack).
+      expect(fake.closedAfterBytes).not.toBeNull();
+      expect(fake.closedAfterBytes ?? TEN_MB).toBeLessThan(TEN_MB / 10);
+    }
+  }
+
   for (const [name, makeFault] of Object.entries(FAULTS)) {
     const expected = EXPECTED[name];
     if (!expected) throw new Error(`no expectation for ${name}`);
@@ -269,17 +284,7 @@ describe("upstream faults on the token endpoint", () => {
       assertNothingLeaked(decodeURIComponent(location.href) + body);
       expect(response.headers.get("cache-control")).toBe("no-store");
       expect(response.headers.get("referrer-policy")).toBe("no-referrer");
-      expect(fake.requests).toBe(1);
-      expect(other.requests).toBe(0);
-      expect(elapsed).toBeLessThan(limit);
-      expect(records).toEqual([]);
-      if (name === "body over the cap") {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        // The relay stopped reading past 64 KiB and cancelled: the server saw the socket go away long
-        // before 10 MB were written (under 1 MB; loopback socket buffers account for the slack).
-        expect(fake.closedAfterBytes).not.toBeNull();
-        expect(fake.closedAfterBytes ?? TEN_MB).toBeLessThan(TEN_MB / 10);
-      }
+      await expectOneBoundedUpstreamCall(name, elapsed, limit);
     });
 
     it(`refresh — ${name}: ${expected.refreshStatus} to the caller, one request, < ${limit} ms`, async () => {
@@ -300,15 +305,7 @@ describe("upstream faults on the token endpoint", () => {
       // Non-JSON upstream bodies never pass through; the client secret never appears.
       expect(text).not.toContain(SECRET);
       if (name !== "5xx JSON" && name !== "JSON without access_token") expect(text).not.toContain(UPSTREAM_MARKER);
-      expect(fake.requests).toBe(1);
-      expect(other.requests).toBe(0);
-      expect(elapsed).toBeLessThan(limit);
-      expect(records).toEqual([]);
-      if (name === "body over the cap") {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        expect(fake.closedAfterBytes).not.toBeNull();
-        expect(fake.closedAfterBytes ?? TEN_MB).toBeLessThan(TEN_MB / 10);
-      }
+      await expectOneBoundedUpstreamCall(name, elapsed, limit);
     });
   }
 
