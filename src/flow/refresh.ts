@@ -4,7 +4,7 @@ import { apiError } from "../web/api-error.js";
 import { hasMediaType } from "../web/media-type.js";
 import type { RelayEnv } from "./context.js";
 import { parseScope } from "./scopes.js";
-import { callTokenEndpoint, isTokenResponse } from "./token-endpoint.js";
+import { callTokenEndpoint, isTokenResponse, TRANSPORT_FAILURES } from "./token-endpoint.js";
 
 const refreshSchema = z.strictObject({
   grant_type: z.string(),
@@ -76,13 +76,12 @@ export async function handleRefresh(c: Context<RelayEnv>): Promise<Response> {
   const upstream = await callTokenEndpoint(app, tenant, grant, config.upstreamTimeoutMs, deps.fetch);
   switch (upstream.kind) {
     case "timeout":
-      return apiError(c, 504, "temporarily_unavailable", "the provider's token endpoint did not answer in time");
     case "unreachable":
-      return apiError(c, 502, "temporarily_unavailable", "the provider's token endpoint could not be reached");
     case "redirect":
-      return apiError(c, 502, "server_error", "the provider's token endpoint answered with a redirect");
-    case "too_large":
-      return apiError(c, 502, "server_error", "the provider's token response was too large");
+    case "too_large": {
+      const failure = TRANSPORT_FAILURES[upstream.kind];
+      return apiError(c, failure.status, failure.error, failure.description);
+    }
     case "not_json":
       return apiError(c, 502, "server_error", `the provider's token endpoint answered ${upstream.status} without JSON`);
     case "json": {

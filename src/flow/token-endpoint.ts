@@ -39,6 +39,29 @@ export type ExchangeOutcome =
   | { readonly ok: true; readonly token: Record<string, unknown> }
   | { readonly ok: false; readonly error: string; readonly description: string };
 
+/**
+ * Token-endpoint failures where no usable answer came back: one code and text for both audiences —
+ * delivered to the instance after a code exchange, or returned with `status` to a refresh caller.
+ */
+export const TRANSPORT_FAILURES = {
+  timeout: {
+    status: 504,
+    error: "temporarily_unavailable",
+    description: "The provider's token endpoint did not answer in time.",
+  },
+  unreachable: {
+    status: 502,
+    error: "temporarily_unavailable",
+    description: "The provider's token endpoint could not be reached.",
+  },
+  redirect: {
+    status: 502,
+    error: "server_error",
+    description: "The provider's token endpoint answered with a redirect.",
+  },
+  too_large: { status: 502, error: "server_error", description: "The provider's token response was too large." },
+} as const;
+
 /** Token-endpoint error codes passed on to the instance as themselves; others become server_error. */
 const FORWARDED_TOKEN_ERRORS = new Set(["invalid_grant", "invalid_scope"]);
 
@@ -49,25 +72,12 @@ const FORWARDED_TOKEN_ERRORS = new Set(["invalid_grant", "invalid_scope"]);
 export function classifyExchange(result: UpstreamResult): ExchangeOutcome {
   switch (result.kind) {
     case "timeout":
-      return {
-        ok: false,
-        error: "temporarily_unavailable",
-        description: "The provider's token endpoint did not answer in time.",
-      };
     case "unreachable":
-      return {
-        ok: false,
-        error: "temporarily_unavailable",
-        description: "The provider's token endpoint could not be reached.",
-      };
     case "redirect":
-      return {
-        ok: false,
-        error: "server_error",
-        description: "The provider's token endpoint answered with a redirect.",
-      };
-    case "too_large":
-      return { ok: false, error: "server_error", description: "The provider's token response was too large." };
+    case "too_large": {
+      const { error, description } = TRANSPORT_FAILURES[result.kind];
+      return { ok: false, error, description };
+    }
     case "not_json":
       return result.status >= 500
         ? { ok: false, error: "temporarily_unavailable", description: "The provider's token endpoint failed." }
