@@ -6,8 +6,10 @@
 import type { Hono } from "hono";
 import { createApp } from "../src/app.js";
 import { type Config, type Env, loadConfig } from "../src/config.js";
+import type { CryptoEngine } from "../src/crypto/engine.js";
 import { generateStateKeyPair } from "../src/crypto/state-keys.js";
 import type { RelayEnv } from "../src/flow/context.js";
+import { nodeCryptoEngine } from "../src/node-crypto-engine.js";
 import { LineRecorder } from "../src/records.js";
 
 export const RELAY_URL = "https://relay.example.com";
@@ -74,9 +76,13 @@ export interface Bench {
   flowBody(appId: string): string;
 }
 
-export async function newBench(fetcher: typeof fetch = instantFetch): Promise<Bench> {
+/** `engine`: node:crypto by default, as `npm start` runs; the WebCrypto engine is what Workers run. */
+export async function newBench(
+  fetcher: typeof fetch = instantFetch,
+  engine: CryptoEngine = nodeCryptoEngine,
+): Promise<Bench> {
   const env = relayEnv(generateStateKeyPair("k1"));
-  const config = await loadConfig(env);
+  const config = await loadConfig(env, engine);
   const deps = { config, recorder: new LineRecorder(() => {}), fetch: fetcher };
   const app = createApp({ resolveDeps: async () => deps });
   const key = await newInstanceKey();

@@ -16,7 +16,12 @@ const tokenUrl = process.env.BENCH_TOKEN_URL as string;
 if (mode === "relay") {
   const env = JSON.parse(process.env.BENCH_RELAY_ENV as string) as Record<string, string>;
   const upstream: typeof fetch = (_input, init) => fetch(tokenUrl, init);
-  const relay = await startNodeRelay({ env: { ...env, PORT: "0" }, writeRecord: () => {}, fetch: upstream });
+  const engine = process.env.CRYPTO_ENGINE ?? "node";
+  const relay = await startNodeRelay({
+    env: { ...env, PORT: "0", CRYPTO_ENGINE: engine },
+    writeRecord: () => {},
+    fetch: upstream,
+  });
   process.stdout.write(`${relay.url}\n`);
 } else if (mode === "baseline") {
   const app = createBaselineApp(tokenUrl, RETURN_TO);

@@ -23,7 +23,11 @@ export interface HttpFigure {
 export interface HttpResult {
   readonly connections: number;
   readonly seconds: number;
+  /** The relay's engine in `relay`; absent in runs made before the node:crypto engine (WebCrypto then). */
+  readonly engine?: "node";
   readonly relay: HttpFigure;
+  /** The relay with CRYPTO_ENGINE=webcrypto (jose on WebCrypto, the code Workers run). */
+  readonly relayWebcrypto?: HttpFigure;
   readonly baseline: HttpFigure;
 }
 
@@ -115,22 +119,19 @@ export async function runHttp(quick: boolean): Promise<HttpResult> {
   const tokenEndpoint = await startTokenEndpoint();
   const tokenUrl = `http://127.0.0.1:${(tokenEndpoint.address() as AddressInfo).port}/oauth2/token`;
   const childEnv = { BENCH_TOKEN_URL: tokenUrl, BENCH_RELAY_ENV: JSON.stringify(bench.env) };
+  const run = async (mode: string, extraEnv: Record<string, string>, expectStatus: number) => {
+    const server = await startChild(mode, { ...childEnv, ...extraEnv });
+    try {
+      return await measure(mode, server.url, paths, expectStatus, connections, seconds, warmupSeconds);
+    } finally {
+      await stopChild(server.child);
+    }
+  };
   try {
-    const relayServer = await startChild("relay", childEnv);
-    let relay: HttpFigure;
-    try {
-      relay = await measure("relay", relayServer.url, paths, 200, connections, seconds, warmupSeconds);
-    } finally {
-      await stopChild(relayServer.child);
-    }
-    const baselineServer = await startChild("baseline", childEnv);
-    let baseline: HttpFigure;
-    try {
-      baseline = await measure("baseline", baselineServer.url, paths, 303, connections, seconds, warmupSeconds);
-    } finally {
-      await stopChild(baselineServer.child);
-    }
-    return { connections, seconds, relay, baseline };
+    const relay = await run("relay", { CRYPTO_ENGINE: "node" }, 200);
+    const relayWebcrypto = await run("relay", { CRYPTO_ENGINE: "webcrypto" }, 200);
+    const baseline = await run("baseline", {}, 303);
+    return { connections, seconds, engine: "node", relay, relayWebcrypto, baseline };
   } finally {
     tokenEndpoint.closeAllConnections();
     await new Promise((resolve) => tokenEndpoint.close(resolve));

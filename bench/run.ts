@@ -16,8 +16,10 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { webCryptoEngine } from "../src/crypto/webcrypto-engine.js";
+import { nodeCryptoEngine } from "../src/node-crypto-engine.js";
 import { type BundleResult, runBundle } from "./bundle.js";
-import { type HttpResult, runHttp } from "./http.js";
+import { type HttpFigure, type HttpResult, runHttp } from "./http.js";
 import { type InprocResult, runInproc } from "./inproc.js";
 import { runStartup, type StartupResult } from "./startup.js";
 import { median } from "./stats.js";
@@ -39,7 +41,10 @@ interface MemoryResult {
 }
 
 interface Results {
+  /** The Node default engine (node:crypto); in runs made before it existed, WebCrypto (see `engine`). */
   inproc?: InprocResult;
+  /** The same measurements with the WebCrypto engine, the code Workers run. */
+  inprocWebcrypto?: InprocResult;
   http?: HttpResult;
   bundle?: Omit<BundleResult, "path" | "cleanup">;
   startup?: StartupResult;
@@ -139,57 +144,108 @@ function msFigure(id: string, name: string, pick: (r: Results) => number | undef
 const KiB = 1024;
 const MiB = 1024 * 1024;
 
+/** Runs from before the node:crypto engine measured WebCrypto only, under `inproc`. */
+function webcryptoInproc(r: Results): InprocResult | undefined {
+  return r.inprocWebcrypto ?? (r.inproc && (r.inproc.engine ?? "webcrypto") === "webcrypto" ? r.inproc : undefined);
+}
+
+/** Figures 1-3 for one engine; `tag` marks the WebCrypto rows. */
+function inprocFigures(idPrefix: string, tag: string, pick: (r: Results) => InprocResult | undefined): Figure[] {
+  return [
+    msFigure(
+      `${idPrefix}floor.median`,
+      `1${tag}. crypto floor: openRelayState + encryptResult, median`,
+      (r) => pick(r)?.cryptoFloor.median,
+    ),
+    msFigure(`${idPrefix}floor.p99`, `1${tag}. crypto floor, p99`, (r) => pick(r)?.cryptoFloor.p99),
+    msFigure(`${idPrefix}open.median`, `1a${tag}. openRelayState alone, median`, (r) => pick(r)?.openState.median),
+    msFigure(
+      `${idPrefix}encrypt.median`,
+      `1b${tag}. encryptResult (6 KB token, X25519) alone, median`,
+      (r) => pick(r)?.encrypt.median,
+    ),
+    msFigure(
+      `${idPrefix}callback.median`,
+      `2${tag}. callback via app.request (instant upstream), median`,
+      (r) => pick(r)?.callback.median,
+    ),
+    msFigure(`${idPrefix}callback.p99`, `2${tag}. callback, p99`, (r) => pick(r)?.callback.p99),
+    {
+      id: `${idPrefix}callback.ratio`,
+      name: `2${tag}. callback median / crypto floor median`,
+      value: (r) => {
+        const inproc = pick(r);
+        return inproc ? inproc.callback.median / inproc.cryptoFloor.median : null;
+      },
+      unit: "×",
+      digits: 2,
+      target: { op: "<=", limit: 1.5 },
+    },
+    {
+      id: `${idPrefix}start.median`,
+      name: `3${tag}. POST /v1/flows via app.request, median`,
+      value: (r) => ms(pick(r)?.start.median),
+      unit: "ms",
+      digits: 3,
+      target: { op: "<=", limit: 0.3 },
+    },
+    msFigure(`${idPrefix}start.p99`, `3${tag}. POST /v1/flows, p99`, (r) => pick(r)?.start.p99),
+  ];
+}
+
+/** Figure 4 for the relay with one engine, against the same run's bare baseline. */
+function httpFigures(idPrefix: string, tag: string, pick: (r: Results) => HttpFigure | undefined): Figure[] {
+  const engineName = tag ? "WebCrypto engine" : "node:crypto engine";
+  return [
+    {
+      id: `${idPrefix}http.relay.rps`,
+      name: `4${tag}. HTTP relay callback (Node, 32 conn., ${engineName}), throughput`,
+      value: (r) => pick(r)?.rps ?? null,
+      unit: "req/s",
+      digits: 0,
+    },
+    {
+      id: `${idPrefix}http.relay.p99`,
+      name: `4${tag}. HTTP relay callback (${engineName}), p99 latency`,
+      value: (r) => pick(r)?.p99 ?? null,
+      unit: "ms",
+      digits: 0,
+    },
+    {
+      id: `${idPrefix}http.ratio`,
+      name: `4${tag}. relay (${engineName}) / baseline throughput`,
+      value: (r) => {
+        const relay = pick(r);
+        return relay && r.http ? relay.rps / r.http.baseline.rps : null;
+      },
+      unit: "×",
+      digits: 2,
+      target: { op: ">=", limit: 0.7 },
+    },
+  ];
+}
+
+const NODE_ENGINE = (r: Results) => (r.inproc && r.inproc.engine === "node" ? r.inproc : undefined);
+
 const FIGURES: readonly Figure[] = [
+  ...inprocFigures("", "", NODE_ENGINE),
+  ...inprocFigures("webcrypto.", "w", webcryptoInproc),
   msFigure(
-    "floor.median",
-    "1. crypto floor: openRelayState + encryptResult, median",
-    (r) => r.inproc?.cryptoFloor.median,
-  ),
-  msFigure("floor.p99", "1. crypto floor, p99", (r) => r.inproc?.cryptoFloor.p99),
-  msFigure("open.median", "1a. openRelayState alone, median", (r) => r.inproc?.openState.median),
-  msFigure("encrypt.median", "1b. encryptResult (6 KB token, X25519) alone, median", (r) => r.inproc?.encrypt.median),
-  msFigure(
-    "webcrypto.median",
-    "1c. same crypto on bare WebCrypto (no jose), median",
+    "bare.webcrypto.median",
+    "1c. the floor's crypto on bare WebCrypto (no JOSE), median",
     (r) => r.inproc?.webcryptoFloor.median,
   ),
   msFigure(
-    "callback.median",
-    "2. callback via app.request (instant upstream), median",
-    (r) => r.inproc?.callback.median,
+    "bare.node.median",
+    "1d. the floor's crypto on bare node:crypto (no JOSE), median",
+    (r) => r.inproc?.nodeFloor?.median,
   ),
-  msFigure("callback.p99", "2. callback, p99", (r) => r.inproc?.callback.p99),
-  {
-    id: "callback.ratio",
-    name: "2. callback median / crypto floor median",
-    value: (r) => (r.inproc ? r.inproc.callback.median / r.inproc.cryptoFloor.median : null),
-    unit: "×",
-    digits: 2,
-    target: { op: "<=", limit: 1.5 },
-  },
-  {
-    id: "start.median",
-    name: "3. POST /v1/flows via app.request, median",
-    value: (r) => ms(r.inproc?.start.median),
-    unit: "ms",
-    digits: 3,
-    target: { op: "<=", limit: 0.3 },
-  },
-  msFigure("start.p99", "3. POST /v1/flows, p99", (r) => r.inproc?.start.p99),
-  {
-    id: "http.relay.rps",
-    name: "4. HTTP relay callback (Node, 32 conn.), throughput",
-    value: (r) => r.http?.relay.rps ?? null,
-    unit: "req/s",
-    digits: 0,
-  },
-  {
-    id: "http.relay.p99",
-    name: "4. HTTP relay callback, p99 latency",
-    value: (r) => r.http?.relay.p99 ?? null,
-    unit: "ms",
-    digits: 0,
-  },
+  ...httpFigures("", "", (r) => (r.http?.engine === "node" ? r.http.relay : undefined)),
+  ...httpFigures(
+    "webcrypto.",
+    "w",
+    (r) => r.http?.relayWebcrypto ?? (r.http && r.http.engine === undefined ? r.http.relay : undefined),
+  ),
   {
     id: "http.baseline.rps",
     name: "4. HTTP bare baseline (same upstream), throughput",
@@ -203,14 +259,6 @@ const FIGURES: readonly Figure[] = [
     value: (r) => r.http?.baseline.p99 ?? null,
     unit: "ms",
     digits: 0,
-  },
-  {
-    id: "http.ratio",
-    name: "4. relay / baseline throughput",
-    value: (r) => (r.http ? r.http.relay.rps / r.http.baseline.rps : null),
-    unit: "×",
-    digits: 2,
-    target: { op: ">=", limit: 0.7 },
   },
   {
     id: "bundle.emitted",
@@ -374,11 +422,13 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${name}… (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 
   if (only.has("inproc")) {
-    step("in-process crypto floor, start and callback");
-    results.inproc = await runInproc(quick);
+    step("in-process crypto floor, start and callback: node:crypto engine");
+    results.inproc = await runInproc(quick, nodeCryptoEngine);
+    step("in-process crypto floor, start and callback: WebCrypto engine");
+    results.inprocWebcrypto = await runInproc(quick, webCryptoEngine);
   }
   if (only.has("http")) {
-    step("HTTP throughput: relay and bare baseline");
+    step("HTTP throughput: relay (both engines) and bare baseline");
     results.http = await runHttp(quick);
   }
   let bundlePath: string | null = null;

@@ -1,4 +1,6 @@
+import type { CryptoEngine } from "./crypto/engine.js";
 import { importStateKeys, type StateKeyRing } from "./crypto/state-keys.js";
+import { webCryptoEngine } from "./crypto/webcrypto-engine.js";
 import { type OriginPattern, parseOriginPattern } from "./flow/return-policy.js";
 import { scopeMatchesAllowList } from "./flow/scopes.js";
 import * as z from "./schema.js";
@@ -25,6 +27,8 @@ export interface AppConfig {
 
 export interface Config {
   readonly relayUrl: string;
+  /** The engine that imported `stateKeys` and does all of the relay's cryptography (crypto/engine.ts). */
+  readonly crypto: CryptoEngine;
   readonly stateKeys: StateKeyRing;
   readonly apps: ReadonlyMap<string, AppConfig>;
   readonly returnOrigins: readonly OriginPattern[];
@@ -178,9 +182,10 @@ function parseApps(env: Env, relayUrl: string, problems: string[]): Map<string, 
 
 /**
  * Environment → Config, failing closed: every problem found is reported at once, each naming the
- * variable and what to do. Async because state keys are imported into WebCrypto once, here.
+ * variable and what to do. Async because state keys are imported once, here, by the engine that
+ * will use them (WebCrypto unless the Node entry passes its node:crypto engine).
  */
-export async function loadConfig(env: Env): Promise<Config> {
+export async function loadConfig(env: Env, engine: CryptoEngine = webCryptoEngine): Promise<Config> {
   const problems: string[] = [];
   const relayUrl = parseRelayUrl(text(env, "RELAY_URL"), problems);
   const sandbox = text(env, "SANDBOX") === "1";
@@ -212,7 +217,7 @@ export async function loadConfig(env: Env): Promise<Config> {
       "STATE_KEYS: not set; set it to kid:key pairs, key = base64url of 32 random bytes (npx qorus-oauth-relay keygen)",
     );
   } else {
-    const result = await importStateKeys(keysRaw);
+    const result = await importStateKeys(keysRaw, engine);
     if (typeof result === "string") problems.push(`STATE_KEYS: ${result}`);
     else stateKeys = result;
   }
@@ -220,5 +225,15 @@ export async function loadConfig(env: Env): Promise<Config> {
   if (problems.length > 0 || stateKeys === null) {
     throw new ConfigError(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
   }
-  return { relayUrl, stateKeys, apps, returnOrigins, returnPolicy, stateTtl, upstreamTimeoutMs, sandbox };
+  return {
+    relayUrl,
+    crypto: engine,
+    stateKeys,
+    apps,
+    returnOrigins,
+    returnPolicy,
+    stateTtl,
+    upstreamTimeoutMs,
+    sandbox,
+  };
 }

@@ -12,8 +12,11 @@ import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "./app.js";
 import { ConfigError, type Env, loadConfig } from "./config.js";
+import type { CryptoEngine } from "./crypto/engine.js";
 import { generateStateKeyPair } from "./crypto/state-keys.js";
+import { webCryptoEngine } from "./crypto/webcrypto-engine.js";
 import type { RelayDeps } from "./flow/context.js";
+import { nodeCryptoEngine } from "./node-crypto-engine.js";
 import { LineRecorder } from "./records.js";
 import { mountSandbox, sandboxAwareFetch } from "./sandbox/server.js";
 import { nodeRateLimit } from "./web/rate-limit.js";
@@ -33,7 +36,7 @@ export interface NodeRelayOptions {
 
 export async function startNodeRelay(options: NodeRelayOptions): Promise<NodeRelay> {
   const { env } = options;
-  const config = await loadConfig(env);
+  const config = await loadConfig(env, cryptoEngine(env));
   const rateLimit = nodeRateLimit(env); // RATE_LIMIT: optional, in-process, keyed by a hashed address
   const recorder = new LineRecorder(options.writeRecord ?? ((line) => process.stdout.write(`${line}\n`)));
   // With SANDBOX=1 the sandbox server is mounted, and the relay reaches its token endpoint in process.
@@ -84,6 +87,18 @@ function tlsOptions(env: Env): { cert: Buffer; key: Buffer } | null {
     }
   };
   return { cert: read("TLS_CERT_FILE", certFile), key: read("TLS_KEY_FILE", keyFile) };
+}
+
+/**
+ * CRYPTO_ENGINE: `node` (the default: synchronous node:crypto, src/node-crypto-engine.ts) or
+ * `webcrypto` (jose on WebCrypto, the code the Worker runs). Both produce interchangeable objects,
+ * so a relay can switch, or run mixed replicas, without breaking flows in progress.
+ */
+function cryptoEngine(env: Env): CryptoEngine {
+  const value = isSet(env, "CRYPTO_ENGINE") ? String(env.CRYPTO_ENGINE).trim() : "node";
+  if (value === "node") return nodeCryptoEngine;
+  if (value === "webcrypto") return webCryptoEngine;
+  throw new ConfigError('CRYPTO_ENGINE: must be "node" (the default) or "webcrypto"');
 }
 
 function isSet(env: Env, name: string): boolean {

@@ -1,4 +1,4 @@
-import { seal, unseal } from "./sealed.js";
+import type { CryptoEngine } from "./engine.js";
 import type { StateKeyRing } from "./state-keys.js";
 
 /**
@@ -8,11 +8,15 @@ import type { StateKeyRing } from "./state-keys.js";
  */
 const CONFIRM_TYP = "oauth-relay-confirm";
 
-export function sealConfirmToken(authorizationUrl: string, keys: StateKeyRing): Promise<string> {
-  return seal(new TextEncoder().encode(authorizationUrl), CONFIRM_TYP, keys);
+export function sealConfirmToken(engine: CryptoEngine, authorizationUrl: string, keys: StateKeyRing): Promise<string> {
+  return engine.seal(new TextEncoder().encode(authorizationUrl), CONFIRM_TYP, keys);
 }
 
-export async function openConfirmToken(token: string, keys: StateKeyRing): Promise<string | null> {
-  const plaintext = await unseal(token, CONFIRM_TYP, keys);
+export async function openConfirmToken(
+  engine: CryptoEngine,
+  token: string,
+  keys: StateKeyRing,
+): Promise<string | null> {
+  const plaintext = await engine.unseal(token, CONFIRM_TYP, keys);
   return plaintext === null ? null : new TextDecoder().decode(plaintext);
 }

@@ -1,6 +1,6 @@
 import type { ResponseMode } from "../config.js";
+import type { CryptoEngine } from "./engine.js";
 import type { InstanceCurve, InstancePublicKey } from "./instance-key.js";
-import { seal, unseal } from "./sealed.js";
 import type { StateKeyRing } from "./state-keys.js";
 
 /**
@@ -134,9 +134,9 @@ function decode(data: Uint8Array): RelayState {
   };
 }
 
-/** Seals a relay state (see sealed.ts for the JWE profile). */
-export function sealRelayState(state: RelayState, keys: StateKeyRing): Promise<string> {
-  return seal(encode(state), STATE_TYP, keys);
+/** Seals a relay state (see engine.ts for the JWE profile). */
+export function sealRelayState(engine: CryptoEngine, state: RelayState, keys: StateKeyRing): Promise<string> {
+  return engine.seal(encode(state), STATE_TYP, keys);
 }
 
 /** Why a relay state was refused; never shown to the browser (the invalid-state page is uniform). */
@@ -144,11 +144,12 @@ export type StateFailure = "malformed" | "undecryptable" | "expired" | "not_yet_
 
 /** Opens a relay state, then checks its lifetime (with a small clock tolerance). */
 export async function openRelayState(
+  engine: CryptoEngine,
   token: string,
   keys: StateKeyRing,
   now: number,
 ): Promise<RelayState | StateFailure> {
-  const plaintext = await unseal(token, STATE_TYP, keys);
+  const plaintext = await engine.unseal(token, STATE_TYP, keys);
   if (plaintext === null) return "undecryptable";
   let state: RelayState;
   try {

@@ -1,26 +1,27 @@
 import { base64url } from "jose";
+import type { CryptoEngine, StateKeyHandle } from "./engine.js";
 
 export interface StateKey {
   readonly kid: string;
-  readonly key: CryptoKey;
+  readonly key: StateKeyHandle;
 }
 
 /** The first key encrypts; every key decrypts, looked up by `kid` (RFC 7517 §4.5). */
 export interface StateKeyRing {
   readonly current: StateKey;
   /** A Map, so hostile kids such as `__proto__` or `constructor` find nothing (RFC 8725 §3.10). */
-  readonly byKid: ReadonlyMap<string, CryptoKey>;
+  readonly byKid: ReadonlyMap<string, StateKeyHandle>;
 }
 
 const KID_PATTERN = /^[A-Za-z0-9_-]{1,16}$/;
 const KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
- * Parses `kid:key,kid:key` and imports each 32-byte key once (non-extractable AES-GCM), so no
- * request pays for key import. Returns an error text naming the problem instead of throwing.
+ * Parses `kid:key,kid:key` and has the engine import each 32-byte key once, so no request pays for
+ * key import. Returns an error text naming the problem instead of throwing.
  */
-export async function importStateKeys(raw: string): Promise<StateKeyRing | string> {
-  const byKid = new Map<string, CryptoKey>();
+export async function importStateKeys(raw: string, engine: CryptoEngine): Promise<StateKeyRing | string> {
+  const byKid = new Map<string, StateKeyHandle>();
   const order: string[] = [];
   const seenMaterial = new Set<string>();
   for (const pair of raw.split(",").map((part) => part.trim())) {
@@ -42,11 +43,7 @@ export async function importStateKeys(raw: string): Promise<StateKeyRing | strin
     }
     if (seenMaterial.has(material)) return `kid "${kid}" reuses another kid's key; every key must be distinct`;
     seenMaterial.add(material);
-    const key = await crypto.subtle.importKey("raw", bytes as Uint8Array<ArrayBuffer>, "AES-GCM", false, [
-      "encrypt",
-      "decrypt",
-    ]);
-    byKid.set(kid, key);
+    byKid.set(kid, await engine.importStateKey(bytes));
     order.push(kid);
   }
   const currentKid = order[0];

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { AppConfig } from "../config.js";
 import { verifierFromBytes } from "../crypto/pkce.js";
 import { openRelayState, type RelayState } from "../crypto/relay-state.js";
-import { encryptResult, prepareResultKey } from "../crypto/result.js";
+import { encryptResult } from "../crypto/result.js";
 import { messagePage } from "../web/pages.js";
 import { callbackUrl } from "./authorization-url.js";
 import { type CallbackParams, readCallbackParams } from "./callback-params.js";
@@ -22,7 +22,7 @@ function issuerMismatch(app: AppConfig, params: CallbackParams): boolean {
 async function exchangeCode(deps: RelayDeps, app: AppConfig, state: RelayState, code: string): Promise<Delivery> {
   const { config } = deps;
   // Key import + thumbprint do not depend on the token: run them while the exchange is in flight.
-  const resultKey = prepareResultKey(state.instanceKey);
+  const resultKey = config.crypto.prepareResultKey(state.instanceKey);
   resultKey.catch(() => {}); // awaited below on success; a failed exchange must not leave it unhandled
   const upstream = await callTokenEndpoint(
     app,
@@ -40,6 +40,7 @@ async function exchangeCode(deps: RelayDeps, app: AppConfig, state: RelayState, 
   if (!outcome.ok) return { error: outcome.error, errorDescription: outcome.description };
   deps.recorder.record({ server: app.server.id, grant: "authorization_code" });
   const result = await encryptResult(
+    config.crypto,
     { state: state.instanceState, app: app.id, server: app.server.id, tenant: state.tenant, token: outcome.token },
     state.instanceKey,
     config.relayUrl,
@@ -57,7 +58,7 @@ export async function handleCallback(c: Context<RelayEnv>): Promise<Response> {
   const params = await readCallbackParams(c);
   if (!app || !params) return invalidRequestPage(c);
 
-  const state = await openRelayState(params.state, config.stateKeys, nowSeconds(deps));
+  const state = await openRelayState(config.crypto, params.state, config.stateKeys, nowSeconds(deps));
   if (typeof state === "string" || state.app !== app.id) return invalidRequestPage(c);
 
   // Re-check return_to against the policy in force now (checklist #46).

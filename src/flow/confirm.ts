@@ -21,9 +21,9 @@ export async function handleConfirm(c: Context<RelayEnv>): Promise<Response> {
   if (tokens.length !== 1 || token === undefined || token.length > 8192 || actions.length > 1)
     return invalidRequestPage(c);
 
-  const providerUrl = await openConfirmToken(token, config.stateKeys);
+  const providerUrl = await openConfirmToken(config.crypto, token, config.stateKeys);
   const relayState = providerUrl === null ? null : new URL(providerUrl).searchParams.get("state");
-  const state = relayState ? await openRelayState(relayState, config.stateKeys, nowSeconds(deps)) : null;
+  const state = relayState ? await openRelayState(config.crypto, relayState, config.stateKeys, nowSeconds(deps)) : null;
   const app = state !== null && typeof state !== "string" ? config.apps.get(state.app) : undefined;
   if (providerUrl === null || state === null || typeof state === "string" || !app) return invalidRequestPage(c);
   if (checkReturnTo(state.returnTo, config.returnPolicy, config.returnOrigins).kind === "refused") {

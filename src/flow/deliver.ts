@@ -22,13 +22,16 @@ export function defaultResponseMode(returnTo: string): ResponseMode {
 /** Browsers and servers choke on longer URLs; past this, query delivery falls back to form_post. */
 export const MAX_QUERY_URL = 8000;
 
-export function htmlPage(
+export async function htmlPage(
   c: Context,
   page: Page,
   status: 200 | 400 | 404 | 405 | 413 | 414 | 429 | 500 | 503,
-): Response | Promise<Response> {
+): Promise<Response> {
   c.header("Content-Security-Policy", page.csp);
-  return c.html(page.body, status);
+  // A primitive string, not hono's HtmlEscapedString (a String object, already escaped): given an
+  // object body, @hono/node-server falls back to reading the response as a stream, chunk by chunk,
+  // with a timer hop; a string it writes in one go (docs/BENCHMARKS.md, figure 4).
+  return c.html(String(await page.body), status);
 }
 
 /**
@@ -36,7 +39,7 @@ export function htmlPage(
  * or unknown-key state; malformed parameters): a 400 page, no redirect, nothing echoed
  * (RFC 6749 §4.1.2.1; checklist #10).
  */
-export function invalidRequestPage(c: Context): Response | Promise<Response> {
+export function invalidRequestPage(c: Context): Promise<Response> {
   return htmlPage(
     c,
     messagePage(

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { ResponseMode } from "../config.js";
 import { sealConfirmToken } from "../crypto/confirm-token.js";
-import { instanceKeySchema, isUsablePublicKey, toRawKey } from "../crypto/instance-key.js";
-import { newVerifierBytes } from "../crypto/pkce.js";
+import { instanceKeySchema, toRawKey } from "../crypto/instance-key.js";
+import { newVerifierBytes, s256Challenge, verifierFromBytes } from "../crypto/pkce.js";
 import { type RelayState, sealRelayState } from "../crypto/relay-state.js";
 import * as z from "../schema.js";
 import { apiError } from "../web/api-error.js";
@@ -98,9 +98,7 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
   }
 
   const instanceKey = toRawKey(body.key);
-  // The key check (import + one derivation) and the sealing below are independent WebCrypto jobs:
-  // run them together (each is a thread-pool round trip on Node). The key error still wins.
-  const keyUsable = isUsablePublicKey(instanceKey);
+  const engine = config.crypto;
 
   const now = nowSeconds(deps);
   const responseMode: ResponseMode = body.response_mode ?? defaultResponseMode(body.return_to);
@@ -115,7 +113,13 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
     iat: now,
     exp: now + config.stateTtl,
   };
-  const [usable, relayState] = await Promise.all([keyUsable, sealRelayState(state, config.stateKeys)]);
+  // The key check (import + one derivation), the sealing and the PKCE challenge are independent:
+  // run them together (with WebCrypto on Node each is a thread-pool round trip). The key error wins.
+  const [usable, relayState, codeChallenge] = await Promise.all([
+    engine.isUsablePublicKey(instanceKey),
+    sealRelayState(engine, state, config.stateKeys),
+    s256Challenge(engine, verifierFromBytes(state.verifier)),
+  ]);
   if (!usable) return apiError(c, 400, "invalid_request", "key: not a usable public key on its curve");
   const stateBytes = new TextEncoder().encode(relayState).length;
   if (profile.stateMax !== null && stateBytes > profile.stateMax) {
@@ -126,17 +130,18 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
       `the relay state would be ${stateBytes} bytes, over ${profile.displayName}'s limit of ${profile.stateMax}; shorten return_to (${body.return_to.length} chars) or state (${body.state.length} chars), or use an X25519 key`,
     );
   }
-  const providerUrl = await buildAuthorizationUrl(
+  const providerUrl = buildAuthorizationUrl(
     app,
     config.relayUrl,
     relayState,
     state,
+    codeChallenge,
     withRequiredScopes(scopes, profile.requiredScopes),
     params,
   );
   const authorizationUrl =
     returnDecision.kind === "confirm"
-      ? `${config.relayUrl}/v1/confirm?state=${await sealConfirmToken(providerUrl, config.stateKeys)}`
+      ? `${config.relayUrl}/v1/confirm?state=${await sealConfirmToken(engine, providerUrl, config.stateKeys)}`
       : providerUrl;
   return c.json({ authorization_url: authorizationUrl, expires_at: state.exp }, 201);
 }

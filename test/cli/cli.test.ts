@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { type CliIo, main } from "../../src/cli.js";
 import { importStateKeys } from "../../src/crypto/state-keys.js";
+import { webCryptoEngine } from "../../src/crypto/webcrypto-engine.js";
 
 function fakeIo() {
   const out: string[] = [];
@@ -28,7 +29,7 @@ describe("qorus-oauth-relay CLI", () => {
     expect(await main(["keygen", "--kid", "k2026"], t.io)).toBe(0);
     const value = t.out().trim();
     expect(value).toMatch(/^k2026:[A-Za-z0-9_-]{43}$/);
-    expect(typeof (await importStateKeys(value))).toBe("object");
+    expect(typeof (await importStateKeys(value, webCryptoEngine))).toBe("object");
     const d = fakeIo();
     expect(await main(["keygen"], d.io)).toBe(0);
     expect(d.out().trim()).toMatch(/^k\d{8}:[A-Za-z0-9_-]{43}$/);

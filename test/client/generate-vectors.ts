@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { exportJWK, generateKeyPair, type JWK, jwtDecrypt } from "jose";
 import { toRawKey } from "../../src/crypto/instance-key.js";
 import { encryptResult, instanceKeyThumbprint } from "../../src/crypto/result.js";
+import { webCryptoEngine } from "../../src/crypto/webcrypto-engine.js";
 
 const RELAY = "https://oauth.example.com";
 const NOW = 1_790_000_000;
@@ -27,8 +28,8 @@ async function vector(name: string, crv: "X25519" | "P-256", state: string) {
     account_id: "dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc",
   };
   const claims = { state, app: "dropbox", server: "dropbox", tenant: null, token };
-  const result = await encryptResult(claims, key, RELAY, NOW);
-  const thumbprint = await instanceKeyThumbprint(key);
+  const result = await encryptResult(webCryptoEngine, claims, key, RELAY, NOW);
+  const thumbprint = await instanceKeyThumbprint(webCryptoEngine, key);
   const { payload: decrypted } = await jwtDecrypt(result, privateKey, { currentDate: new Date(NOW * 1000) });
   const payload = JSON.parse(Buffer.from(result.split(".")[0] ?? "", "base64url").toString("utf8")) as Record<
     string,

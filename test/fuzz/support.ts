@@ -16,6 +16,7 @@ import { openConfirmToken } from "../../src/crypto/confirm-token.js";
 import { generateStateKeyPair } from "../../src/crypto/state-keys.js";
 import type { RelayEnv } from "../../src/flow/context.js";
 import { checkReturnTo } from "../../src/flow/return-policy.js";
+import { nodeCryptoEngine } from "../../src/node-crypto-engine.js";
 import { LineRecorder } from "../../src/records.js";
 
 export const FUZZ_SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20260707;
@@ -166,16 +167,21 @@ export async function makeRelay(
   extra: Record<string, string> = {},
   now: () => number = () => NOW,
 ): Promise<Relay> {
-  const config = await loadConfig({
-    RELAY_URL,
-    STATE_KEYS: stateKeys,
-    APPS: JSON.stringify(APPS),
-    CLIENT_SECRET_DROPBOX: SECRETS.dropbox,
-    CLIENT_SECRET_MICROSOFT: SECRETS.microsoft,
-    CLIENT_SECRET_ACME: SECRETS.acme,
-    RETURN_ORIGINS,
-    ...extra,
-  });
+  // The node:crypto engine, as `npm start` runs: its hand-written JWE parsing is what most needs
+  // hostile input (jose, on Workers, is also covered by test/unit/crypto-engines.test.ts).
+  const config = await loadConfig(
+    {
+      RELAY_URL,
+      STATE_KEYS: stateKeys,
+      APPS: JSON.stringify(APPS),
+      CLIENT_SECRET_DROPBOX: SECRETS.dropbox,
+      CLIENT_SECRET_MICROSOFT: SECRETS.microsoft,
+      CLIENT_SECRET_ACME: SECRETS.acme,
+      RETURN_ORIGINS,
+      ...extra,
+    },
+    nodeCryptoEngine,
+  );
   const upstream = makeUpstream();
   const records: string[] = [];
   const recorder = new LineRecorder((line) => records.push(line));
@@ -236,7 +242,7 @@ export async function mintState(
   let providerUrl = authorization_url;
   if (authorization_url.startsWith(`${RELAY_URL}/v1/confirm?`)) {
     const token = new URL(authorization_url).searchParams.get("state") ?? "";
-    providerUrl = (await openConfirmToken(token, relay.config.stateKeys)) ?? "";
+    providerUrl = (await openConfirmToken(relay.config.crypto, token, relay.config.stateKeys)) ?? "";
   }
   const state = new URL(providerUrl).searchParams.get("state") ?? "";
   return { appId, state, returnTo, instanceState, responseMode };
@@ -268,8 +274,10 @@ export async function mintPool(relay: Relay): Promise<MintedState[]> {
 export function tamper(state: string, at: number): string {
   const parts = state.split(".");
   const ct = parts[3] ?? "";
-  if (ct.length === 0) return `${state}A`;
-  const i = at % ct.length;
+  if (ct.length < 2) return `${state}A`;
+  // Never the last character: its low bits may be padding that decoders ignore, so changing only
+  // those would give the same bytes (an alias, not a tampering).
+  const i = at % (ct.length - 1);
   const ch = ct[i] === "A" ? "B" : "A";
   parts[3] = ct.slice(0, i) + ch + ct.slice(i + 1);
   return parts.join(".");

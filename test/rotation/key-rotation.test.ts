@@ -135,7 +135,7 @@ describe("STATE_KEYS rotation", () => {
     const relay = await relayWith(`${b},${a}`);
     const confirmUrl = await start(relay, UNLISTED);
     const token = new URL(confirmUrl).searchParams.get("state") ?? "";
-    const providerUrl = (await openConfirmToken(token, relay.config.stateKeys)) ?? "";
+    const providerUrl = (await openConfirmToken(relay.config.crypto, token, relay.config.stateKeys)) ?? "";
     const relayState = stateOf(providerUrl);
     const response = await relay.app.request(`/v1/confirm?state=${encodeURIComponent(relayState)}`);
     expect(response.status).toBe(400);

@@ -197,7 +197,7 @@ describe("loadConfig fails closed", () => {
 
   it("state keys are imported non-extractable", async () => {
     const config = await loadConfig(env());
-    expect(config.stateKeys.current.key.extractable).toBe(false);
+    expect((config.stateKeys.current.key as CryptoKey).extractable).toBe(false);
   });
 });
 

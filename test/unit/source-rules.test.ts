@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { unstable_readConfig } from "wrangler";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -62,6 +63,17 @@ describe("forbidden constructs in src/", () => {
       expect(body, file.path).toMatch(/keyManagementAlgorithms:\s*\[/);
       expect(body, file.path).toMatch(/contentEncryptionAlgorithms:\s*\[/);
     }
+  });
+
+  it("node: modules only in the Node-only files (the shared code runs on Workers too)", () => {
+    const NODE_ONLY = ["src/cli.ts", "src/node.ts", "src/node-crypto-engine.ts"];
+    const importers = SOURCES.filter((file) => /from\s+["']node:/.test(code(file.text))).map((file) => file.path);
+    expect(importers.length).toBeGreaterThan(0);
+    expect(importers.filter((path) => !NODE_ONLY.includes(path))).toEqual([]);
+    // and nothing shared imports those files
+    const shared = SOURCES.filter((file) => !NODE_ONLY.includes(file.path));
+    for (const file of shared)
+      expect(code(file.text), file.path).not.toMatch(/from\s+["'][./]*(node|cli|node-crypto-engine)\.js["']/);
   });
 
   it("the rule patterns do catch what they are for", () => {
@@ -133,6 +145,21 @@ describe("wrangler.toml", () => {
   it("the parser sees the tables it should", () => {
     expect(toml.has("observability")).toBe(true);
     expect(toml.get("")?.get("main")).toBe('"src/worker.ts"');
+  });
+
+  it("[env.sandbox] (wrangler dev only) runs the sandbox entry with the production settings, logs off", () => {
+    // As wrangler resolves it: an env inherits some top-level keys and not others (vars, bindings).
+    const read = (env?: string) => unstable_readConfig({ config: join(ROOT, "wrangler.toml"), env });
+    const production = read();
+    const sandbox = read("sandbox");
+    expect(production.main).toBe(join(ROOT, "src/worker.ts"));
+    expect(sandbox.main).toBe(join(ROOT, "src/worker-sandbox.ts"));
+    expect(production.observability).toEqual({ enabled: false, logs: { enabled: false, invocation_logs: false } });
+    for (const key of ["observability", "logpush", "tail_consumers", "minify", "keep_names", "compatibility_date"])
+      expect(sandbox[key as keyof typeof sandbox], key).toEqual(production[key as keyof typeof production]);
+    expect(production.vars.SANDBOX).toBeUndefined();
+    expect(sandbox.vars.SANDBOX).toBe("1");
+    expect(sandbox.workers_dev).toBe(false);
   });
 });
 
