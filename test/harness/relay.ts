@@ -4,10 +4,10 @@
  * - `node`: the real Node entry (`startNodeRelay`) in this process, records captured through
  *   `writeRecord`, and everything this process prints (stdout, stderr, console.*) captured while
  *   the relay is up;
- * - `workerd`: the real Workers entry (src/worker.ts, bundled with esbuild the way wrangler does)
- *   in Miniflare's workerd, vars as bindings, a RECORDS Analytics Engine binding we can observe,
- *   upstream fetches intercepted through Miniflare's `outboundService`, and the workerd process's
- *   stdout/stderr plus Miniflare's log sink captured.
+ * - `workerd`: the real Workers entry (src/worker.ts, or src/worker-sandbox.ts with SANDBOX=1,
+ *   bundled with esbuild the way wrangler does) in Miniflare's workerd, vars as bindings, a RECORDS
+ *   Analytics Engine binding we can observe, upstream fetches intercepted through Miniflare's
+ *   `outboundService`, and the workerd process's stdout/stderr plus Miniflare's log sink captured.
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -34,6 +34,11 @@ export interface RelayUnderTest {
 export interface StartRelayOptions {
   /** Stands in for every upstream (token endpoint) request the relay makes. */
   outbound?: (request: Request) => Promise<Response>;
+  /**
+   * workerd only: the entry to run. By default the one `wrangler` would: src/worker-sandbox.ts
+   * (`--env sandbox`) when the env has SANDBOX=1, the production src/worker.ts otherwise.
+   */
+  worker?: WorkerEntry;
 }
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -199,32 +204,60 @@ async function startNode(env: Record<string, string>, options: StartRelayOptions
 // ---------------------------------------------------------------------------------------------
 // workerd via Miniflare.
 
-let bundled: Promise<string> | null = null;
+/** The two Workers entries: production (no sandbox inside) and the `wrangler dev --env sandbox` one. */
+export type WorkerEntry = "src/worker.ts" | "src/worker-sandbox.ts";
 
-/** src/worker.ts bundled once per test file, with wrangler's resolution conditions for workerd. */
-function workerBundle(): Promise<string> {
-  bundled ??= import("esbuild").then(async ({ build }) => {
-    const result = await build({
-      entryPoints: [`${ROOT}src/worker.ts`],
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      conditions: ["workerd", "worker", "browser"],
-      mainFields: ["browser", "module", "main"],
-      target: "es2022",
-      write: false,
-      logLevel: "silent",
+const bundles = new Map<WorkerEntry, Promise<string>>();
+
+/**
+ * A Workers entry bundled once per test file the way `wrangler deploy` bundles it: wrangler's
+ * resolution conditions for workerd, and minify / keep_names as wrangler.toml sets them, so the
+ * tests run the production bundle's shape.
+ */
+export function workerBundle(entry: WorkerEntry): Promise<string> {
+  let bundled = bundles.get(entry);
+  if (!bundled) {
+    bundled = import("esbuild").then(async ({ build }) => {
+      const result = await build({
+        entryPoints: [`${ROOT}${entry}`],
+        bundle: true,
+        format: "esm",
+        platform: "neutral",
+        conditions: ["workerd", "worker", "browser"],
+        mainFields: ["browser", "module", "main"],
+        target: "es2022",
+        ...wranglerBuildSettings(),
+        write: false,
+        logLevel: "silent",
+      });
+      const file = result.outputFiles[0];
+      if (!file) throw new Error(`esbuild produced no output for ${entry}`);
+      return file.text;
     });
-    const file = result.outputFiles[0];
-    if (!file) throw new Error("esbuild produced no output for src/worker.ts");
-    return file.text;
-  });
+    bundles.set(entry, bundled);
+  }
   return bundled;
+}
+
+function wranglerToml(): string {
+  return readFileSync(`${ROOT}wrangler.toml`, "utf8");
+}
+
+/** Top-level `key = true|false` from wrangler.toml (before the first table), or undefined. */
+function topLevelBoolean(name: string): boolean | undefined {
+  const topLevel = wranglerToml().split(/^\[/m)[0] ?? "";
+  const value = new RegExp(`^${name}\\s*=\\s*(true|false)\\b`, "m").exec(topLevel)?.[1];
+  return value === undefined ? undefined : value === "true";
+}
+
+/** esbuild's minify / keepNames as wrangler applies wrangler.toml's `minify` and `keep_names`. */
+function wranglerBuildSettings(): { minify: boolean; keepNames: boolean } {
+  return { minify: topLevelBoolean("minify") ?? false, keepNames: topLevelBoolean("keep_names") ?? true };
 }
 
 /** The compatibility date (and flags) from wrangler.toml, so workerd runs what `wrangler dev` runs. */
 function wranglerSettings(): { compatibilityDate: string; compatibilityFlags: string[] } {
-  const toml = readFileSync(`${ROOT}wrangler.toml`, "utf8");
+  const toml = wranglerToml();
   const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
   if (!date) throw new Error("wrangler.toml has no compatibility_date");
   const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1];
@@ -238,7 +271,8 @@ function escapeRegExp(text: string): string {
 
 async function startWorkerd(env: Record<string, string>, options: StartRelayOptions): Promise<RelayUnderTest> {
   const { Miniflare, Log, LogLevel, Response: MiniflareResponse } = await import("miniflare");
-  const script = await workerBundle();
+  const entry = options.worker ?? (env.SANDBOX === "1" ? "src/worker-sandbox.ts" : "src/worker.ts");
+  const script = await workerBundle(entry);
   const settings = wranglerSettings();
   // Data points written to RECORDS come out of workerd's stdout as one line each, tagged with a
   // marker nobody else can know; they are moved from output() to records().
@@ -280,7 +314,7 @@ async function startWorkerd(env: Record<string, string>, options: StartRelayOpti
     workers: [
       {
         name: "relay",
-        modules: [{ type: "ESModule", path: `${ROOT}src/worker.js`, contents: script }],
+        modules: [{ type: "ESModule", path: `${ROOT}${entry.replace(/\.ts$/, ".js")}`, contents: script }],
         ...settings,
         bindings,
         wrappedBindings: { RECORDS: { scriptName: "records-binding", bindings: { marker } } },

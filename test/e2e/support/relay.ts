@@ -1,6 +1,6 @@
 /**
  * The relay as a separate process, exactly as it is run: `node --import tsx src/node.ts` (Node) or
- * `wrangler dev` (workerd). Everything the process writes to stdout and stderr is kept, so the
+ * `wrangler dev` (workerd; `wrangler dev --env sandbox` when the env has SANDBOX=1). Everything the process writes to stdout and stderr is kept, so the
  * privacy check can search it for sentinel values.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -75,6 +75,8 @@ export async function startRelay(options: StartRelayOptions): Promise<RelayProce
         "--persist-to",
         join(scratch, "state"),
         "--show-interactive-dev-session=false",
+        // SANDBOX=1 needs the dev-only entry with the sandbox inside (wrangler.toml [env.sandbox]).
+        ...(env.SANDBOX === "1" ? ["--env", "sandbox"] : []),
       ],
       {
         cwd: ROOT,
