@@ -3,6 +3,7 @@
  * (~6 KB) token response, an instant in-memory upstream, and helpers to mint relay states through
  * POST /v1/flows exactly as an instance would.
  */
+import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import { createApp } from "../src/app.js";
 import { type Config, type Env, loadConfig } from "../src/config.js";
@@ -42,6 +43,15 @@ export const TOKEN = JSON.parse(TOKEN_JSON) as Record<string, unknown>;
 /** An upstream that answers every token request at once with the token JSON. */
 export const instantFetch: typeof fetch = async () =>
   new Response(TOKEN_JSON, { status: 200, headers: { "content-type": "application/json; charset=utf-8" } });
+
+/**
+ * Installs @hono/node-server's lightweight Request and Response as the globals, exactly as
+ * `npm start` does when it starts serving (src/node.ts → serve → getRequestListener), so in-process
+ * figures measure the classes the Node relay really runs with rather than undici's.
+ */
+export function useNodeServerClasses(): void {
+  getRequestListener(() => new Response(null));
+}
 
 export const APPS = [
   { id: "ms", server: "microsoft", client_id: "bench-client" },

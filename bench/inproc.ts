@@ -14,7 +14,7 @@ import { base64url } from "jose";
 import type { CryptoEngine } from "../src/crypto/engine.js";
 import { openRelayState } from "../src/crypto/relay-state.js";
 import { encryptResult } from "../src/crypto/result.js";
-import { mintState, mintStates, msCallback, newBench, TOKEN, TOKEN_JSON } from "./fixtures.js";
+import { mintState, mintStates, msCallback, newBench, TOKEN, TOKEN_JSON, useNodeServerClasses } from "./fixtures.js";
 import { type Latency, timeOps } from "./stats.js";
 
 export interface InprocResult {
@@ -112,6 +112,7 @@ function nodeFloorOp(input: FloorInput): number {
 export async function runInproc(quick: boolean, engine: CryptoEngine): Promise<InprocResult> {
   const warmup = quick ? 100 : 500;
   const samples = quick ? 400 : 3000;
+  useNodeServerClasses();
   const bench = await newBench(undefined, engine);
   const { config } = bench;
 

@@ -4,7 +4,7 @@
  * reusable within its TTL) and prints, as one JSON line, RSS and heap after a full GC at 1,000
  * callbacks and at <callbacks>.
  */
-import { mintStates, msCallback, newBench } from "./fixtures.js";
+import { mintStates, msCallback, newBench, useNodeServerClasses } from "./fixtures.js";
 
 const total = Number(process.argv[2] ?? 100_000);
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -16,6 +16,7 @@ function snapshot() {
   return { rss: usage.rss, heapUsed: usage.heapUsed };
 }
 
+useNodeServerClasses();
 const bench = await newBench();
 const states = await mintStates(bench, "ms", 1000);
 let at1k = snapshot();

@@ -504,22 +504,31 @@ ${history || "(no full runs kept yet)"}
 
 ## How each figure is measured
 
+Two crypto engines (src/crypto/engine.ts): rows without a letter are the **node:crypto engine**,
+what \`npm start\` runs; rows marked **w** are the **WebCrypto engine** (jose), the code Workers run,
+measured here on Node. Runs made before the node:crypto engine existed measured WebCrypto only;
+the summary shows them in the w rows. In-process figures run with @hono/node-server's Request and
+Response classes installed as globals, as they are once \`npm start\` serves (since the node
+engine; earlier runs used undici's).
+
 1. **Crypto floor** — in-process, one operation at a time (500 warm-up, 3,000 timed): \`openRelayState\`
    on a freshly minted state, then \`encryptResult\` of a ~6 KB Microsoft-shaped token response
    (access, refresh and id tokens) to an X25519 instance key. 1a/1b time the two halves alone;
-   1c is the same cryptography written directly against WebCrypto (AES-GCM open; ephemeral X25519,
-   Concat KDF, AES-GCM seal) with no JOSE framing — what no implementation can go below.
+   1c/1d are the same cryptography written directly against WebCrypto / node:crypto (AES-GCM open;
+   ephemeral X25519, Concat KDF, AES-GCM seal) with no JOSE framing — what no implementation on
+   that API can go below.
 2. **Callback** — \`app.request\` of a Microsoft-style \`POST /v1/callback/ms\` (form body, code +
    state + session_state) with an in-memory upstream that answers the ~6 KB token JSON at once;
    every callback uses its own state minted through \`POST /v1/flows\`. Whole response body read.
-3. **Start** — \`app.request\` of \`POST /v1/flows\` (X25519 key, loopback return_to, app defaults).
-4. **HTTP** — \`startNodeRelay\` (as \`npm start\`) in a child process; autocannon (32 connections,
-   2 s warm-up, then 10 s) in the parent, cycling \`GET /v1/callback/dropbox?code=…&state=…\` over
-   500 pre-minted states; the token endpoint is a node:http server in the parent answering the same
-   ~6 KB JSON (the relay's Dropbox token URL is rewritten to it through the \`fetch\` option). The
-   baseline (bench/baseline.ts) runs the same way: Hono on @hono/node-server, fetch to the same
-   endpoint, 303 with the raw token in the URL. Two cores: the server under test has one, autocannon
-   and the token endpoint share the other.
+3. **Start** — \`app.request\` of \`POST /v1/flows\` (X25519 key, loopback return_to, app defaults),
+   response JSON parsed.
+4. **HTTP** — \`startNodeRelay\` (as \`npm start\`) in a child process, once per engine
+   (\`CRYPTO_ENGINE\`); autocannon (32 connections, 2 s warm-up, then 10 s) in the parent, cycling
+   \`GET /v1/callback/dropbox?code=…&state=…\` over 500 pre-minted states; the token endpoint is a
+   node:http server in the parent answering the same ~6 KB JSON (the relay's Dropbox token URL is
+   rewritten to it through the \`fetch\` option). The baseline (bench/baseline.ts) runs the same
+   way: Hono on @hono/node-server, fetch to the same endpoint, 303 with the raw token in the URL.
+   Two cores: the server under test has one, autocannon and the token endpoint share the other.
 5. **Bundle** — \`wrangler deploy --dry-run --outdir <tmp>\`; the emitted .js, re-minified with esbuild
    (no-op when wrangler already minified), gzip level 9. Wrangler's own line: \`${run.results.bundle?.wranglerSays ?? "–"}\`.
 6. **Start-up** — workerd through Miniflare with the dry-run bundle: wall time from \`new Miniflare()\` to
