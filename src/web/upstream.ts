@@ -57,7 +57,11 @@ async function readCapped(response: Response): Promise<string> {
 
 /** Sends one token request. Never retried: authorization codes are single-use (RFC 6749 §4.1.2). */
 export async function postTokenRequest(request: TokenRequest, fetcher: typeof fetch = fetch): Promise<UpstreamResult> {
-  const signal = AbortSignal.timeout(request.timeoutMs);
+  // A timer cleared as soon as the exchange ends, not AbortSignal.timeout: on Node that keeps each
+  // signal and its timer alive for the full timeout, ~1 KB per call for 10 s (docs/BENCHMARKS.md, 7).
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), request.timeoutMs);
+  const { signal } = controller;
   const headers: Record<string, string> = {
     "content-type": "application/x-www-form-urlencoded",
     accept: "application/json",
@@ -91,5 +95,7 @@ export async function postTokenRequest(request: TokenRequest, fetcher: typeof fe
     if (error instanceof BodyTooLarge) return { kind: "too_large" };
     if (signal.aborted) return { kind: "timeout" };
     return { kind: "unreachable" };
+  } finally {
+    clearTimeout(timer);
   }
 }

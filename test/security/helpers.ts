@@ -5,6 +5,8 @@
 import { createApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { generateStateKeyPair } from "../../src/crypto/state-keys.js";
+import { webCryptoEngine } from "../../src/crypto/webcrypto-engine.js";
+import { nodeCryptoEngine } from "../../src/node-crypto-engine.js";
 import { LineRecorder } from "../../src/records.js";
 import { DROPBOX_API, DropboxFake } from "../fakes/dropbox.js";
 import { GENERIC_AS, GenericFake } from "../fakes/generic.js";
@@ -75,7 +77,8 @@ export async function makeRelay(envOverrides: Record<string, string | undefined>
       (entry): entry is [string, string] => entry[1] !== undefined,
     ),
   );
-  const config = await loadConfig(env);
+  // CRYPTO_ENGINE as the Node entry reads it; absent: the WebCrypto engine (what Workers run).
+  const config = await loadConfig(env, env.CRYPTO_ENGINE === "node" ? nodeCryptoEngine : webCryptoEngine);
   const dropbox = new DropboxFake({
     clientId: "dbx-client",
     clientSecret: SECRETS.dropbox,
