@@ -524,9 +524,10 @@ engine; earlier runs used undici's).
    response JSON parsed.
 4. **HTTP** — \`startNodeRelay\` (as \`npm start\`) in a child process, once per engine
    (\`CRYPTO_ENGINE\`); autocannon (32 connections, 2 s warm-up, then 10 s) in the parent, cycling
-   \`GET /v1/callback/dropbox?code=…&state=…\` over 500 pre-minted states; the token endpoint is a
-   node:http server in the parent answering the same ~6 KB JSON (the relay's Dropbox token URL is
-   rewritten to it through the \`fetch\` option). The baseline (bench/baseline.ts) runs the same
+   \`GET /v1/callback/dropbox?code=…&state=…\` over 500 pre-minted states; each server is measured
+   twice, in the order node, WebCrypto, baseline, baseline, WebCrypto, node, and the two passes
+   averaged. The token endpoint is a node:http server in the parent answering the same ~6 KB JSON
+   (the relay's Dropbox token URL is rewritten to it through the \`fetch\` option). The baseline (bench/baseline.ts) runs the same
    way: Hono on @hono/node-server, fetch to the same endpoint, 303 with the raw token in the URL.
    Two cores: the server under test has one, autocannon and the token endpoint share the other.
 5. **Bundle** — \`wrangler deploy --dry-run --outdir <tmp>\`; the emitted .js, re-minified with esbuild
