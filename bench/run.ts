@@ -106,8 +106,11 @@ async function runMemory(callbacks: number): Promise<MemoryResult> {
   child.stdout.on("data", (chunk: Buffer) => {
     out += chunk.toString();
   });
+  // A watchdog: one run (of many) once sat idle mid-loop and never finished; fail loudly instead.
+  const watchdog = setTimeout(() => child.kill("SIGKILL"), 10 * 60_000);
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  if (code !== 0) throw new Error(`memory child exited ${code}`);
+  clearTimeout(watchdog);
+  if (code !== 0) throw new Error(`memory child exited ${code} (killed after 10 minutes if null)`);
   const parsed = JSON.parse(out.trim()) as {
     total: number;
     at1k: { rss: number; heapUsed: number };
