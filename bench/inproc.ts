@@ -84,19 +84,27 @@ async function webcryptoFloorOp(input: FloorInput, stateKey: CryptoKey): Promise
   return out.byteLength;
 }
 
+type X25519WithJwk = (
+  type: "x25519",
+  options: { publicKeyEncoding: { format: "jwk" } },
+) => { publicKey: JsonWebKey; privateKey: import("node:crypto").KeyObject };
+
 /** The same again on synchronous node:crypto: the least any Node implementation can do. */
 function nodeFloorOp(input: FloorInput): number {
   const decipher = createDecipheriv("aes-256-gcm", input.stateKey, input.iv);
   decipher.setAuthTag(input.tag);
   decipher.update(input.sealed);
   decipher.final();
-  const ephemeral = generateKeyPairSync("x25519");
+  // The public JWK made inside the job, as the node engine does: exporting the KeyObject afterwards
+  // can deadlock Node 20 (docs/BENCHMARKS.md "Hangs"). @types/node 20 lacks this overload.
+  const ephemeral = (generateKeyPairSync as unknown as X25519WithJwk)("x25519", {
+    publicKeyEncoding: { format: "jwk" },
+  });
   const peer = createPublicKey({
     key: { kty: "OKP", crv: "X25519", x: base64url.encode(input.instanceRaw) },
     format: "jwk",
   });
   const shared = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: peer });
-  ephemeral.publicKey.export({ format: "jwk" });
   const cek = createHash("sha256")
     .update(new Uint8Array([0, 0, 0, 1]))
     .update(shared)

@@ -18,7 +18,7 @@ import {
   randomBytes,
 } from "node:crypto";
 import { CONTENT_ENC, type CryptoEngine, RESULT_ALG, type ResultKey, SEALED_ALG } from "./crypto/engine.js";
-import { type InstanceCurve, type InstancePublicKey, toPublicJwk } from "./crypto/instance-key.js";
+import { type InstanceCurve, type InstancePublicKey, isSmallOrderX25519, toPublicJwk } from "./crypto/instance-key.js";
 import type { StateKeyRing } from "./crypto/state-keys.js";
 
 const IV_BYTES = 12; // RFC 7518 §5.3: 96-bit IV for AES-GCM
@@ -90,19 +90,25 @@ function thumbprint(key: InstancePublicKey): string {
   return createHash("sha256").update(JSON.stringify(members)).digest("base64url");
 }
 
-function ephemeralKeyPair(crv: InstanceCurve): { privateKey: KeyObject; publicKey: KeyObject } {
-  return crv === "X25519" ? generateKeyPairSync("x25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
-}
+/** `publicKeyEncoding: {format: "jwk"}` exists since Node 15.9; @types/node 20 has no overload for it. */
+const generateWithJwk = generateKeyPairSync as unknown as (
+  type: "x25519" | "ec",
+  options: { namedCurve: string | undefined; publicKeyEncoding: { format: "jwk" } },
+) => { publicKey: JsonWebKey; privateKey: KeyObject };
 
-const probeKeys = new Map<InstanceCurve, KeyObject>();
-
-function probeKey(crv: InstanceCurve): KeyObject {
-  let probe = probeKeys.get(crv);
-  if (!probe) {
-    probe = ephemeralKeyPair(crv).privateKey;
-    probeKeys.set(crv, probe);
-  }
-  return probe;
+/**
+ * A fresh ephemeral key pair, the public half already as a JWK. The export happens inside the
+ * key-generation job, never later on the KeyObject: Node 20 can deadlock when a KeyObject is
+ * exported to JWK and a garbage collection during that export finalizes the (finished) job that
+ * generated the same key — both take the key's mutex (seen here as a bench process stuck in
+ * KeyObjectHandle::ExportJWK → GC → ~KeyGenJob → pthread_mutex_lock; docs/BENCHMARKS.md "Hangs").
+ */
+function ephemeralKeyPair(crv: InstanceCurve): { privateKey: KeyObject; publicJwk: JsonWebKey } {
+  const pair = generateWithJwk(crv === "X25519" ? "x25519" : "ec", {
+    namedCurve: crv === "X25519" ? undefined : "P-256",
+    publicKeyEncoding: { format: "jwk" },
+  });
+  return { privateKey: pair.privateKey, publicJwk: pair.publicKey };
 }
 
 export const nodeCryptoEngine: CryptoEngine = {
@@ -152,17 +158,18 @@ export const nodeCryptoEngine: CryptoEngine = {
   async encryptToInstance(payload: Uint8Array, typ: string, key: ResultKey) {
     const ephemeral = ephemeralKeyPair(key.crv);
     const sharedSecret = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: key.handle as KeyObject });
-    const { kty, crv, x, y } = ephemeral.publicKey.export({ format: "jwk" });
+    const { kty, crv, x, y } = ephemeral.publicJwk;
     const epk = y === undefined ? { kty, crv, x } : { kty, crv, x, y };
     const header = { alg: RESULT_ALG, enc: CONTENT_ENC, typ, kid: key.thumbprint, epk };
     return compactEncrypt(header, concatKdf(sharedSecret, CONTENT_ENC), payload);
   },
 
-  /** Off-curve P-256 points fail at import; small-order X25519 points fail the derivation (OpenSSL refuses an all-zero secret). */
+  /** P-256: the import refuses off-curve points. X25519: not one of the small-order points. */
   async isUsablePublicKey(key) {
+    if (key.crv === "X25519") return !isSmallOrderX25519(key.raw);
     try {
-      const sharedSecret = diffieHellman({ privateKey: probeKey(key.crv), publicKey: importPublicKey(key) });
-      return sharedSecret.some((byte) => byte !== 0);
+      importPublicKey(key);
+      return true;
     } catch {
       return false;
     }

@@ -26,7 +26,7 @@ export interface CryptoEngine {
   prepareResultKey(key: InstancePublicKey): Promise<ResultKey>;
   /** Encrypts `payload` to the instance key: protected header `{alg, enc, typ, kid: thumbprint, epk}`. */
   encryptToInstance(payload: Uint8Array, typ: string, key: ResultKey): Promise<string>;
-  /** Off-curve P-256 points and small-order X25519 points are unusable (RFC 7748 §6.1). */
+  /** Off-curve P-256 points and small-order X25519 points (RFC 7748 §6.1) are unusable: checked at start. */
   isUsablePublicKey(key: InstancePublicKey): Promise<boolean>;
   sha256(data: Uint8Array): Promise<Uint8Array>;
 }

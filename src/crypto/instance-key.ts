@@ -79,3 +79,30 @@ export function toPublicJwk(key: InstancePublicKey): PublicJwk {
     y: base64url.encode(key.raw.subarray(32)),
   };
 }
+
+/**
+ * The X25519 u-coordinates of small order (RFC 7748 §6.1; the same seven values libsodium refuses),
+ * including the non-canonical encodings p and p+1, as little-endian hex. The shared secret with any
+ * of them is all zeros, which both runtimes refuse at derivation time (WebCrypto: OperationError;
+ * OpenSSL: error), so a result can never be encrypted to such a key; checking the list when the
+ * flow starts only makes the failure early and clear, before the user signs in.
+ */
+const P = 2n ** 255n - 19n;
+const SMALL_ORDER_X25519 = new Set(
+  [
+    0n,
+    1n,
+    325606250916557431795983626356110631294008115727848805560023387167927233504n,
+    39382357235489614581723060781553021112529911719440698176882885853963445705823n,
+    P - 1n,
+    P,
+    P + 1n,
+  ].map((u) => u.toString(16).padStart(64, "0").match(/../g)?.reverse().join("")),
+);
+
+/** True for a small-order X25519 key; the top bit is ignored, as X25519 itself does (RFC 7748 §5). */
+export function isSmallOrderX25519(raw: Uint8Array): boolean {
+  let hex = "";
+  for (let i = 0; i < 32; i++) hex += ((i === 31 ? (raw[i] ?? 0) & 0x7f : (raw[i] ?? 0)) | 0x100).toString(16).slice(1);
+  return SMALL_ORDER_X25519.has(hex);
+}

@@ -1,6 +1,6 @@
 import { CompactEncrypt, calculateJwkThumbprint, compactDecrypt } from "jose";
 import { CONTENT_ENC, type CryptoEngine, RESULT_ALG, type ResultKey, SEALED_ALG } from "./engine.js";
-import { type InstanceCurve, type InstancePublicKey, toPublicJwk } from "./instance-key.js";
+import { type InstanceCurve, type InstancePublicKey, isSmallOrderX25519, toPublicJwk } from "./instance-key.js";
 import type { StateKeyRing } from "./state-keys.js";
 
 /**
@@ -25,17 +25,6 @@ function importInstanceKey(key: InstancePublicKey): Promise<CryptoKey> {
   point[0] = 0x04;
   point.set(key.raw, 1);
   return crypto.subtle.importKey("raw", point, algorithm("P-256"), true, []);
-}
-
-const probeKeys = new Map<InstanceCurve, Promise<CryptoKeyPair>>();
-
-function probeKey(crv: InstanceCurve): Promise<CryptoKeyPair> {
-  let probe = probeKeys.get(crv);
-  if (!probe) {
-    probe = crypto.subtle.generateKey(algorithm(crv), false, ["deriveBits"]) as Promise<CryptoKeyPair>;
-    probeKeys.set(crv, probe);
-  }
-  return probe;
 }
 
 export const webCryptoEngine: CryptoEngine = {
@@ -87,20 +76,12 @@ export const webCryptoEngine: CryptoEngine = {
       .setProtectedHeader({ alg: RESULT_ALG, enc: CONTENT_ENC, typ, kid: key.thumbprint })
       .encrypt(key.handle as CryptoKey),
 
-  /**
-   * Imports the key and derives one shared secret with a relay probe key. Off-curve P-256 points
-   * fail at import; small-order X25519 points (e.g. all zeros) fail at derivation. Both runtimes
-   * reject them, with different errors, so any failure counts.
-   */
+  /** P-256: the import refuses off-curve points. X25519: not one of the small-order points. */
   async isUsablePublicKey(key) {
+    if (key.crv === "X25519") return !isSmallOrderX25519(key.raw);
     try {
-      const publicKey = await importInstanceKey(key);
-      const bits = await crypto.subtle.deriveBits(
-        { name: algorithm(key.crv).name, public: publicKey } as EcdhKeyDeriveParams,
-        (await probeKey(key.crv)).privateKey,
-        256,
-      );
-      return new Uint8Array(bits).some((byte) => byte !== 0);
+      await importInstanceKey(key);
+      return true;
     } catch {
       return false;
     }

@@ -290,10 +290,28 @@ describe("instance key checks and digests", () => {
   it.each(ENGINES)("%s: valid keys pass, small-order X25519 and off-curve P-256 points fail", async (_name, engine) => {
     for (const crv of ["X25519", "P-256"] as const)
       expect(await engine.isUsablePublicKey((await instanceKeyPair(crv)).key)).toBe(true);
-    for (const u of SMALL_ORDER_X25519)
+    for (const u of SMALL_ORDER_X25519) {
       expect(await engine.isUsablePublicKey({ crv: "X25519", raw: le32(u) }), `u=${u}`).toBe(false);
+      const highBit = le32(u);
+      highBit[31] = (highBit[31] ?? 0) | 0x80; // X25519 ignores the top bit (RFC 7748 §5), so must the check
+      expect(await engine.isUsablePublicKey({ crv: "X25519", raw: highBit }), `u=${u} with bit 255`).toBe(false);
+    }
+    for (const u of [2n, 9n, p - 2n]) // ordinary points, one of them the base point
+      expect(await engine.isUsablePublicKey({ crv: "X25519", raw: le32(u) }), `u=${u}`).toBe(true);
     const offCurve = new Uint8Array(64).fill(7);
     expect(await engine.isUsablePublicKey({ crv: "P-256", raw: offCurve })).toBe(false);
+  });
+
+  it.each(ENGINES)("%s: the result derivation itself refuses every small-order X25519 key", async (_name, engine) => {
+    // The start-time list check is for an early, clear error; this is what actually protects a result.
+    let refusedAtDerivation = 0;
+    for (const u of SMALL_ORDER_X25519) {
+      const prepared = await engine.prepareResultKey({ crv: "X25519", raw: le32(u) }).catch(() => null);
+      if (prepared === null) continue; // refused at import: fine too
+      await expect(engine.encryptToInstance(new Uint8Array(8), RESULT_TYP, prepared), `u=${u}`).rejects.toThrow();
+      refusedAtDerivation++;
+    }
+    expect(refusedAtDerivation).toBeGreaterThan(0);
   });
 
   it("SHA-256 agrees between engines and with a known answer", async () => {

@@ -41,6 +41,9 @@ const FORBIDDEN: Array<[string, RegExp]> = [
   ["unescaped HTML (hono raw)", /\{[^}]*\braw\b[^}]*\}\s*from\s*["']hono\//],
   ["compressed JWE (zip)", /\bzip\s*:/],
   ["eval-like code", /\beval\(|new Function\(/],
+  // Node 20 deadlocks when a KeyObject is exported to JWK while GC finalizes the job that made it
+  // (docs/BENCHMARKS.md "Hangs"): export public keys inside generateKeyPairSync instead.
+  ["KeyObject.export (Node 20 deadlock; use publicKeyEncoding)", /\.export\(\s*\{/],
 ];
 
 describe("forbidden constructs in src/", () => {
@@ -83,6 +86,7 @@ describe("forbidden constructs in src/", () => {
       "console output": "console.log(code)",
       "unescaped HTML (hono raw)": 'import { html, raw } from "hono/html";',
       "hono/logger (logs URLs with code and state)": 'import { logger } from "hono/logger";',
+      "KeyObject.export (Node 20 deadlock; use publicKeyEncoding)": 'const jwk = pair.publicKey.export({ format: "jwk" });',
     };
     for (const [label, sample] of Object.entries(samples)) {
       const pattern = FORBIDDEN.find(([name]) => name === label)?.[1];
