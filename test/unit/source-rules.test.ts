@@ -86,7 +86,8 @@ describe("forbidden constructs in src/", () => {
       "console output": "console.log(code)",
       "unescaped HTML (hono raw)": 'import { html, raw } from "hono/html";',
       "hono/logger (logs URLs with code and state)": 'import { logger } from "hono/logger";',
-      "KeyObject.export (Node 20 deadlock; use publicKeyEncoding)": 'const jwk = pair.publicKey.export({ format: "jwk" });',
+      "KeyObject.export (Node 20 deadlock; use publicKeyEncoding)":
+        'const jwk = pair.publicKey.export({ format: "jwk" });',
     };
     for (const [label, sample] of Object.entries(samples)) {
       const pattern = FORBIDDEN.find(([name]) => name === label)?.[1];
