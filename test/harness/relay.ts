@@ -11,7 +11,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { startNodeRelay } from "../../src/node.js";
@@ -43,18 +42,7 @@ export interface StartRelayOptions {
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-/** A free loopback port, so RELAY_URL can be known before the relay (and the provider) start. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "./free-port.js";
 
 /** A fresh STATE_KEYS value: one kid with 32 random bytes. */
 export function newStateKeys(kid = "k1"): string {
