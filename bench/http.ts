@@ -5,6 +5,7 @@
  * two cores the server under test has one core to itself.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -18,6 +19,19 @@ export interface HttpFigure {
   readonly p99: number;
   readonly requests: number;
   readonly errors: number;
+  /** CPU time of the server process (all its threads) per request, ms; Linux only. */
+  readonly cpuMsPerRequest?: number;
+}
+
+/** utime + stime of a process in ms, from /proc (Linux; clock ticks are 10 ms there). */
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined || process.platform !== "linux") return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 export interface HttpResult {
@@ -90,12 +104,15 @@ async function measure(
   connections: number,
   seconds: number,
   warmupSeconds: number,
+  pid: number | undefined,
 ): Promise<HttpFigure> {
   const probe = await fetch(`${url}${paths[0]}`, { redirect: "manual" });
   await probe.arrayBuffer();
   if (probe.status !== expectStatus) throw new Error(`${name}: probe answered ${probe.status}`);
   await load(url, paths, connections, warmupSeconds);
+  const cpuBefore = processCpuMs(pid);
   const result = await load(url, paths, connections, seconds);
+  const cpuAfter = processCpuMs(pid);
   const wrong = Object.entries(result.statusCodeStats)
     .filter(([status]) => Number(status) !== expectStatus)
     .reduce((sum, [, stats]) => sum + stats.count, 0);
@@ -105,6 +122,9 @@ async function measure(
     p99: result.latency.p99,
     requests: result.requests.total,
     errors: result.errors + result.timeouts + wrong,
+    ...(cpuBefore !== null && cpuAfter !== null && result.requests.total > 0
+      ? { cpuMsPerRequest: (cpuAfter - cpuBefore) / result.requests.total }
+      : {}),
   };
 }
 
@@ -118,6 +138,9 @@ function averaged(passes: readonly HttpFigure[]): HttpFigure {
     p99: mean((f) => f.p99),
     requests: sum((f) => f.requests),
     errors: sum((f) => f.errors),
+    ...(passes.every((f) => f.cpuMsPerRequest !== undefined)
+      ? { cpuMsPerRequest: mean((f) => f.cpuMsPerRequest ?? 0) }
+      : {}),
   };
 }
 
@@ -135,7 +158,16 @@ export async function runHttp(quick: boolean): Promise<HttpResult> {
   const run = async (mode: string, extraEnv: Record<string, string>, expectStatus: number) => {
     const server = await startChild(mode, { ...childEnv, ...extraEnv });
     try {
-      return await measure(mode, server.url, paths, expectStatus, connections, seconds, warmupSeconds);
+      return await measure(
+        mode,
+        server.url,
+        paths,
+        expectStatus,
+        connections,
+        seconds,
+        warmupSeconds,
+        server.child.pid,
+      );
     } finally {
       await stopChild(server.child);
     }

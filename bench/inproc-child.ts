@@ -6,7 +6,11 @@
 import { webCryptoEngine } from "../src/crypto/webcrypto-engine.js";
 import { nodeCryptoEngine } from "../src/node-crypto-engine.js";
 import { runInproc } from "./inproc.js";
+import { runPrimitives } from "./primitives.js";
 
 const engine = process.argv[2] === "webcrypto" ? webCryptoEngine : nodeCryptoEngine;
-const result = await runInproc(process.argv[3] === "true", engine);
-process.stdout.write(`${JSON.stringify(result)}\n`);
+const quick = process.argv[3] === "true";
+const result = await runInproc(quick, engine);
+// The primitives once per run, in the node-engine child.
+const primitives = engine === nodeCryptoEngine ? await runPrimitives(quick) : undefined;
+process.stdout.write(`${JSON.stringify({ ...result, primitives })}\n`);

@@ -15,6 +15,7 @@ import type { CryptoEngine } from "../src/crypto/engine.js";
 import { openRelayState } from "../src/crypto/relay-state.js";
 import { encryptResult } from "../src/crypto/result.js";
 import { mintState, mintStates, msCallback, newBench, TOKEN, TOKEN_JSON, useNodeServerClasses } from "./fixtures.js";
+import type { PrimitivesResult } from "./primitives.js";
 import { type Latency, timeOps } from "./stats.js";
 
 export interface InprocResult {
@@ -28,6 +29,8 @@ export interface InprocResult {
   readonly nodeFloor?: Latency;
   readonly callback: Latency;
   readonly start: Latency;
+  /** Per-call primitive costs (bench/primitives.ts); in the node-engine result only. */
+  readonly primitives?: PrimitivesResult;
 }
 
 const now = () => Math.floor(Date.now() / 1000);

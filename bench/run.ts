@@ -230,6 +230,11 @@ function httpFigures(idPrefix: string, tag: string, pick: (r: Results) => HttpFi
       unit: "ms",
       digits: 0,
     },
+    msFigure(
+      `${idPrefix}http.relay.cpu`,
+      `4${tag}. relay (${engineName}) process CPU per request`,
+      (r) => pick(r)?.cpuMsPerRequest,
+    ),
     {
       id: `${idPrefix}http.ratio`,
       name: `4${tag}. relay (${engineName}) / baseline throughput`,
@@ -246,7 +251,27 @@ function httpFigures(idPrefix: string, tag: string, pick: (r: Results) => HttpFi
 
 const NODE_ENGINE = (r: Results) => (r.inproc && r.inproc.engine === "node" ? r.inproc : undefined);
 
+/** Figure 0: one primitive, one call at a time, on both APIs. */
+function primitiveFigures(): Figure[] {
+  const ops = [
+    ["keygen", "X25519 key pair"],
+    ["derive", "X25519 key agreement"],
+    ["digest50", "SHA-256 of 50 bytes"],
+    ["aesGcm6k", "AES-256-GCM of 6 KB"],
+  ] as const;
+  return (["webcrypto", "node"] as const).flatMap((api) =>
+    ops.map(([op, label]) =>
+      msFigure(
+        `primitive.${api}.${op}`,
+        `0. ${api === "node" ? "node:crypto" : "WebCrypto"}: ${label}, median per call`,
+        (r) => r.inproc?.primitives?.[api][op].median,
+      ),
+    ),
+  );
+}
+
 const FIGURES: readonly Figure[] = [
+  ...primitiveFigures(),
   ...inprocFigures("", "", NODE_ENGINE),
   ...inprocFigures("webcrypto.", "w", webcryptoInproc),
   msFigure(
@@ -272,6 +297,7 @@ const FIGURES: readonly Figure[] = [
     unit: "req/s",
     digits: 0,
   },
+  msFigure("http.baseline.cpu", "4. bare baseline process CPU per request", (r) => r.http?.baseline.cpuMsPerRequest),
   {
     id: "http.baseline.p99",
     name: "4. HTTP bare baseline, p99 latency",
@@ -532,6 +558,9 @@ the summary shows them in the w rows. In-process figures run with @hono/node-ser
 Response classes installed as globals, as they are once \`npm start\` serves (since the node
 engine; earlier runs used undici's).
 
+0. **Primitives** — one call at a time (500 warm-up, 3,000 timed) in the node-engine child: X25519 key
+   pair (node:crypto with the public JWK made inside the job, as the engine does), X25519 key
+   agreement, SHA-256 of 50 bytes, AES-256-GCM of 6 KB, on WebCrypto and on node:crypto.
 1. **Crypto floor** — in-process, one operation at a time (500 warm-up, 3,000 timed): \`openRelayState\`
    on a freshly minted state, then \`encryptResult\` of a ~6 KB Microsoft-shaped token response
    (access, refresh and id tokens) to an X25519 instance key. 1a/1b time the two halves alone;
@@ -551,6 +580,8 @@ engine; earlier runs used undici's).
    (the relay's Dropbox token URL is rewritten to it through the \`fetch\` option). The baseline (bench/baseline.ts) runs the same
    way: Hono on @hono/node-server, fetch to the same endpoint, 303 with the raw token in the URL.
    Two cores: the server under test has one, autocannon and the token endpoint share the other.
+   "Process CPU per request" is the server process's user + system time (all its threads, from
+   /proc) over the measured seconds, divided by the requests served.
 5. **Bundle** — \`wrangler deploy --dry-run --outdir <tmp>\`; the emitted .js, re-minified with esbuild
    (no-op when wrangler already minified), gzip level 9. Wrangler's own line: \`${run.results.bundle?.wranglerSays ?? "–"}\`.
 6. **Start-up** — workerd through Miniflare with the dry-run bundle: wall time from \`new Miniflare()\` to
