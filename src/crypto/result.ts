@@ -14,11 +14,6 @@ export interface ResultClaims {
   readonly token: Record<string, unknown>;
 }
 
-/** RFC 7638 thumbprint of the instance key: the result's `kid` and `aud`. */
-export async function instanceKeyThumbprint(engine: CryptoEngine, key: InstancePublicKey): Promise<string> {
-  return (await engine.prepareResultKey(key)).thumbprint;
-}
-
 /**
  * Encrypts the result to the instance key: compact JWE, ECDH-ES + A256GCM (RFC 7518 §4.6), never
  * compressed, a JWT (RFC 7519) bound to the relay (`iss`), the instance key (`aud`) and the

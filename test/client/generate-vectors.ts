@@ -5,9 +5,9 @@
  * file is what vectors.test.ts pins.
  */
 import { writeFileSync } from "node:fs";
-import { exportJWK, generateKeyPair, type JWK, jwtDecrypt } from "jose";
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, jwtDecrypt } from "jose";
 import { toRawKey } from "../../src/crypto/instance-key.js";
-import { encryptResult, instanceKeyThumbprint } from "../../src/crypto/result.js";
+import { encryptResult } from "../../src/crypto/result.js";
 import { webCryptoEngine } from "../../src/crypto/webcrypto-engine.js";
 
 const RELAY = "https://oauth.example.com";
@@ -29,7 +29,7 @@ async function vector(name: string, crv: "X25519" | "P-256", state: string) {
   };
   const claims = { state, app: "dropbox", server: "dropbox", tenant: null, token };
   const result = await encryptResult(webCryptoEngine, claims, key, RELAY, NOW);
-  const thumbprint = await instanceKeyThumbprint(webCryptoEngine, key);
+  const thumbprint = await calculateJwkThumbprint(pub as JWK);
   const { payload: decrypted } = await jwtDecrypt(result, privateKey, { currentDate: new Date(NOW * 1000) });
   const payload = JSON.parse(Buffer.from(result.split(".")[0] ?? "", "base64url").toString("utf8")) as Record<
     string,
