@@ -7,7 +7,7 @@ import type { StateKeyRing } from "./state-keys.js";
  *
  * - `webcrypto` (src/crypto/webcrypto-engine.ts): jose on WebCrypto. The default, and what Workers runs.
  * - `node` (src/node-crypto-engine.ts): synchronous node:crypto, chosen by the Node entry. On Node
- *   each WebCrypto call is a thread-pool round trip (≈70 µs even for a 50-byte digest); a callback
+ *   each WebCrypto call is a thread-pool round trip (57 µs for a 50-byte SHA-256 against 2 µs on node:crypto; docs/BENCHMARKS.md, figure 0); a callback
  *   makes about nine (docs/BENCHMARKS.md). Outputs are checked against jose in
  *   test/unit/crypto-engines.test.ts, in both directions.
  *

@@ -58,7 +58,7 @@ async function readCapped(response: Response): Promise<string> {
 /** Sends one token request. Never retried: authorization codes are single-use (RFC 6749 §4.1.2). */
 export async function postTokenRequest(request: TokenRequest, fetcher: typeof fetch = fetch): Promise<UpstreamResult> {
   // A timer cleared as soon as the exchange ends, not AbortSignal.timeout: on Node that keeps each
-  // signal and its timer alive for the full timeout, ~1 KB per call for 10 s (docs/BENCHMARKS.md, 7).
+  // signal and its timer alive for the full timeout, 108 MiB of heap over 100,000 fast callbacks in the `pre-timer-fix` run (docs/BENCHMARKS.md, 7).
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), request.timeoutMs);
   const { signal } = controller;
