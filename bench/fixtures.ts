@@ -5,13 +5,12 @@
  */
 import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
-import { createApp } from "../src/app.js";
 import { type Config, type Env, loadConfig } from "../src/config.js";
-import type { CryptoEngine } from "../src/crypto/engine.js";
 import { generateStateKeyPair } from "../src/crypto/state-keys.js";
 import type { RelayEnv } from "../src/flow/context.js";
-import { nodeCryptoEngine } from "../src/node-crypto-engine.js";
-import { LineRecorder } from "../src/records.js";
+import { nodeLimits } from "../src/node/limits.js";
+import { LineRecorder } from "../src/node/line-recorder.js";
+import { createRelay } from "../src/relay.js";
 
 export const RELAY_URL = "https://relay.example.com";
 export const RETURN_TO = "http://127.0.0.1:9/cb";
@@ -46,7 +45,7 @@ export const instantFetch: typeof fetch = async () =>
 
 /**
  * Installs @hono/node-server's lightweight Request and Response as the globals, exactly as
- * `npm start` does when it starts serving (src/node.ts → serve → getRequestListener), so in-process
+ * `npm start` does when it starts serving (src/node/server.ts → serve → getRequestListener), so in-process
  * figures measure the classes the Node relay really runs with rather than undici's.
  */
 export function useNodeServerClasses(): void {
@@ -58,6 +57,10 @@ export const APPS = [
   { id: "dropbox", server: "dropbox", client_id: "bench-client" },
 ];
 
+/**
+ * The limits stay on, so their per-request cost (a keyed hash and a counter) is in every figure,
+ * but set so high that one load generator on one address is never refused.
+ */
 export function relayEnv(stateKeys: string, relayUrl = RELAY_URL): Env {
   return {
     RELAY_URL: relayUrl,
@@ -65,6 +68,9 @@ export function relayEnv(stateKeys: string, relayUrl = RELAY_URL): Env {
     APPS: JSON.stringify(APPS),
     CLIENT_SECRET_MS: "bench-secret",
     CLIENT_SECRET_DROPBOX: "bench-secret",
+    RATE_LIMIT: "1000000",
+    RATE_LIMIT_CALLBACK: "1000000",
+    RATE_LIMIT_UPSTREAM: "1000000",
   };
 }
 
@@ -86,15 +92,11 @@ export interface Bench {
   flowBody(appId: string): string;
 }
 
-/** `engine`: node:crypto by default, as `npm start` runs; the WebCrypto engine is what Workers run. */
-export async function newBench(
-  fetcher: typeof fetch = instantFetch,
-  engine: CryptoEngine = nodeCryptoEngine,
-): Promise<Bench> {
+/** The relay as the Node entry builds it (createRelay with Node's recorder and limits), in process. */
+export async function newBench(fetcher: typeof fetch = instantFetch): Promise<Bench> {
   const env = relayEnv(generateStateKeyPair("k1"));
-  const config = await loadConfig(env, engine);
-  const deps = { config, recorder: new LineRecorder(() => {}), fetch: fetcher };
-  const app = createApp({ resolveDeps: async () => deps });
+  const config = await loadConfig(env);
+  const app = createRelay({ config, recorder: new LineRecorder(() => {}), limits: nodeLimits(config), fetch: fetcher });
   const key = await newInstanceKey();
   let counter = 0;
   const flowBody = (appId: string) =>

@@ -6,7 +6,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { startNodeRelay } from "../src/node.js";
+import { startNodeRelay } from "../src/node/server.js";
 import { createBaselineApp } from "./baseline.js";
 import { RETURN_TO } from "./fixtures.js";
 
@@ -16,9 +16,8 @@ const tokenUrl = process.env.BENCH_TOKEN_URL as string;
 if (mode === "relay") {
   const env = JSON.parse(process.env.BENCH_RELAY_ENV as string) as Record<string, string>;
   const upstream: typeof fetch = (_input, init) => fetch(tokenUrl, init);
-  const engine = process.env.CRYPTO_ENGINE ?? "node";
   const relay = await startNodeRelay({
-    env: { ...env, PORT: "0", CRYPTO_ENGINE: engine },
+    env: { ...env, PORT: "0" },
     writeRecord: () => {},
     fetch: upstream,
   });

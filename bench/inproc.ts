@@ -1,6 +1,6 @@
 /**
  * In-process measurements (1-3): the crypto floor, one callback and one flow start through
- * `app.request`, each timed one operation at a time, for one crypto engine (src/crypto/engine.ts).
+ * `app.request`, each timed one operation at a time.
  */
 import {
   createCipheriv,
@@ -11,7 +11,6 @@ import {
   generateKeyPairSync,
 } from "node:crypto";
 import { base64url } from "jose";
-import type { CryptoEngine } from "../src/crypto/engine.js";
 import { openRelayState } from "../src/crypto/relay-state.js";
 import { encryptResult } from "../src/crypto/result.js";
 import { mintState, mintStates, msCallback, newBench, TOKEN, TOKEN_JSON, useNodeServerClasses } from "./fixtures.js";
@@ -19,8 +18,8 @@ import type { PrimitivesResult } from "./primitives.js";
 import { type Latency, timeOps } from "./stats.js";
 
 export interface InprocResult {
-  /** Absent in runs made before there were two engines: those ran WebCrypto. */
-  readonly engine?: CryptoEngine["name"];
+  /** Runs made while a node:crypto engine existed name the engine measured; jose on WebCrypto since. */
+  readonly engine?: "node" | "webcrypto";
   readonly cryptoFloor: Latency;
   readonly openState: Latency;
   readonly encrypt: Latency;
@@ -120,11 +119,11 @@ function nodeFloorOp(input: FloorInput): number {
   return out.length;
 }
 
-export async function runInproc(quick: boolean, engine: CryptoEngine): Promise<InprocResult> {
+export async function runInproc(quick: boolean): Promise<InprocResult> {
   const warmup = quick ? 100 : 500;
   const samples = quick ? 400 : 3000;
   useNodeServerClasses();
-  const bench = await newBench(undefined, engine);
+  const bench = await newBench();
   const { config } = bench;
 
   // 3. Start cost — and the states it mints feed the callback measurement (one state per callback).
@@ -139,20 +138,20 @@ export async function runInproc(quick: boolean, engine: CryptoEngine): Promise<I
 
   // 1. Crypto floor: open one relay state + encrypt the token to the instance key.
   const token = minted[0] as string;
-  const opened = await openRelayState(engine, token, config.stateKeys, now());
+  const opened = await openRelayState(token, config.stateKeys, now());
   if (typeof opened === "string") throw new Error(`openRelayState: ${opened}`);
   const claims = { state: opened.instanceState, app: "ms", server: "microsoft", tenant: null, token: TOKEN };
-  const openState = await timeOps(() => openRelayState(engine, token, config.stateKeys, now()), warmup, samples);
+  const openState = await timeOps(() => openRelayState(token, config.stateKeys, now()), warmup, samples);
   const encrypt = await timeOps(
-    () => encryptResult(engine, claims, opened.instanceKey, config.relayUrl, now()),
+    () => encryptResult(claims, opened.instanceKey, config.relayUrl, now()),
     warmup,
     samples,
   );
   const cryptoFloor = await timeOps(
     async () => {
-      const state = await openRelayState(engine, token, config.stateKeys, now());
+      const state = await openRelayState(token, config.stateKeys, now());
       if (typeof state === "string") throw new Error(state);
-      return encryptResult(engine, claims, state.instanceKey, config.relayUrl, now());
+      return encryptResult(claims, state.instanceKey, config.relayUrl, now());
     },
     warmup,
     samples,
@@ -178,5 +177,5 @@ export async function runInproc(quick: boolean, engine: CryptoEngine): Promise<I
     samples,
   );
 
-  return { engine: engine.name, cryptoFloor, openState, encrypt, webcryptoFloor, nodeFloor, callback, start };
+  return { engine: "webcrypto", cryptoFloor, openState, encrypt, webcryptoFloor, nodeFloor, callback, start };
 }

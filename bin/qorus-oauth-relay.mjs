@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// CLI entry: the package runs TypeScript through tsx, so register it, then run src/cli.ts.
-import { register } from "tsx/esm/api";
+// CLI entry: the compiled CLI (dist/cli.js, built by `npm ci` / `npm run build`).
+import { existsSync } from "node:fs";
 
-register();
-const { main } = await import("../src/cli.ts");
+const cli = new URL("../dist/cli.js", import.meta.url);
+if (!existsSync(cli)) {
+  process.stderr.write("qorus-oauth-relay: not built yet; run `npm ci` (or `npm run build`) in the project first\n");
+  process.exit(1);
+}
+const { main } = await import(cli.href);
 process.exit(await main(process.argv.slice(2)));

@@ -1,7 +1,11 @@
-import type { CryptoEngine } from "./crypto/engine.js";
-import { importStateKeys, type StateKeyRing } from "./crypto/state-keys.js";
-import { webCryptoEngine } from "./crypto/webcrypto-engine.js";
-import { type OriginPattern, parseOriginPattern } from "./flow/return-policy.js";
+/**
+ * Configuration: the one module that reads the environment. Every variable of both runtimes is
+ * parsed here into a typed Config (Node's listener settings included), and an invalid value fails
+ * closed with a message that names the variable and the fix — never a stack trace, never a secret.
+ */
+
+import { generateStateKeyPair, importStateKeys, type StateKeyRing } from "./crypto/state-keys.js";
+import { type OriginPattern, parseOriginPattern, type ReturnPolicy } from "./flow/return-policy.js";
 import { scopeMatchesAllowList } from "./flow/scopes.js";
 import * as z from "./schema.js";
 import { genericServerSchema } from "./servers/generic.js";
@@ -9,11 +13,10 @@ import type { ServerProfile } from "./servers/profile.js";
 import { BUILT_IN_SERVER_IDS, resolveServer } from "./servers/registry.js";
 import { isLoopbackHost } from "./web/url-rules.js";
 
-/** Environment as both runtimes hand it to us: strings, possibly missing. */
+/** Environment as both runtimes hand it to us: strings, possibly missing (Workers: also bindings). */
 export type Env = Readonly<Record<string, unknown>>;
 
 export type ResponseMode = "form_post" | "query" | "fragment";
-export type ReturnPolicy = "confirm" | "allowlist";
 
 export interface AppConfig {
   readonly id: string;
@@ -25,10 +28,40 @@ export interface AppConfig {
   readonly tenant: string | null;
 }
 
+/**
+ * Abuse limits (RFC 6819 §4.4.1.11, RFC 9700 §4.11): requests per minute per client (a keyed hash
+ * of its address) for each route that can make the relay call a token endpoint, and a per-app
+ * ceiling on those upstream calls. On Workers the numbers live in wrangler.toml's [[ratelimits]].
+ */
+export type RateLimits =
+  | { readonly enabled: false }
+  | {
+      readonly enabled: true;
+      readonly perMinute: {
+        readonly flows: number;
+        readonly refresh: number;
+        readonly callback: number;
+        readonly confirm: number;
+      };
+      /** Upstream token calls per app per minute, all clients together. */
+      readonly upstreamPerApp: number;
+      /** The variables that set a number (Workers take their numbers from wrangler.toml instead). */
+      readonly setBy: readonly string[];
+    };
+
+/** Node's listener: address, optional TLS, and the limits that keep slow clients from holding it. */
+export interface NodeSettings {
+  readonly port: number;
+  readonly host: string;
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly maxConnections: number;
+}
+
 export interface Config {
   readonly relayUrl: string;
-  /** The engine that imported `stateKeys` and does all of the relay's cryptography (crypto/engine.ts). */
-  readonly crypto: CryptoEngine;
   readonly stateKeys: StateKeyRing;
   readonly apps: ReadonlyMap<string, AppConfig>;
   readonly returnOrigins: readonly OriginPattern[];
@@ -36,12 +69,29 @@ export interface Config {
   readonly stateTtl: number;
   readonly upstreamTimeoutMs: number;
   readonly sandbox: boolean;
+  readonly rateLimits: RateLimits;
+  readonly node: NodeSettings;
 }
 
 /** Thrown for invalid configuration; the message names the variable and the fix, never a secret. */
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
+
+export const DEFAULT_PORT = 8787;
+
+/**
+ * Defaults when RATE_LIMIT is unset (the same numbers as wrangler.toml's bindings): a person starts
+ * a handful of sign-ins a minute and an instance refreshes its connections now and then; a script
+ * replaying states or made-up refresh tokens hits the limit within a minute.
+ */
+export const DEFAULT_RATE_LIMITS = {
+  flows: 20,
+  refresh: 20,
+  callback: 20,
+  confirm: 20,
+  upstreamPerApp: 600,
+} as const;
 
 const appIdSchema = z
   .string()
@@ -110,14 +160,7 @@ function parseRelayUrl(raw: string | undefined, problems: string[]): string {
   return `${url.origin}${url.pathname === "/" ? "" : url.pathname}`;
 }
 
-function parseIntegerVariable(
-  env: Env,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: string[],
-): number {
+function integer(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
   const raw = text(env, name);
   if (raw === undefined) return fallback;
   const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
@@ -180,12 +223,74 @@ function parseApps(env: Env, relayUrl: string, problems: string[]): Map<string, 
   return apps;
 }
 
+function parseReturnOrigins(env: Env, problems: string[]): OriginPattern[] {
+  const origins: OriginPattern[] = [];
+  for (const entry of (text(env, "RETURN_ORIGINS") ?? "").split(",").map((part) => part.trim())) {
+    if (entry === "") continue;
+    const pattern = parseOriginPattern(entry);
+    if (typeof pattern === "string") problems.push(`RETURN_ORIGINS: "${entry}" ${pattern}`);
+    else origins.push(pattern);
+  }
+  return origins;
+}
+
+/**
+ * RATE_LIMIT: unset → on with DEFAULT_RATE_LIMITS; `off` → off; a number N → N requests per minute
+ * per client for flow starts and refreshes, and RATE_LIMIT_CALLBACK (default N/2, or 20 when
+ * RATE_LIMIT is unset) for callbacks and confirmations. RATE_LIMIT_UPSTREAM: token-endpoint calls
+ * per app per minute, all clients together.
+ */
+function parseRateLimits(env: Env, problems: string[]): RateLimits {
+  const raw = text(env, "RATE_LIMIT");
+  if (raw?.toLowerCase() === "off") return { enabled: false };
+  const perClient =
+    raw === undefined ? undefined : integer(env, "RATE_LIMIT", DEFAULT_RATE_LIMITS.flows, 1, 1_000_000, problems);
+  const browser = integer(
+    env,
+    "RATE_LIMIT_CALLBACK",
+    perClient === undefined ? DEFAULT_RATE_LIMITS.callback : Math.max(1, Math.floor(perClient / 2)),
+    1,
+    1_000_000,
+    problems,
+  );
+  if (raw === "0") problems.push("RATE_LIMIT: 0 would refuse everything; to turn limits off set RATE_LIMIT=off");
+  const numbers = ["RATE_LIMIT", "RATE_LIMIT_CALLBACK", "RATE_LIMIT_UPSTREAM"];
+  return {
+    enabled: true,
+    perMinute: {
+      flows: perClient ?? DEFAULT_RATE_LIMITS.flows,
+      refresh: perClient ?? DEFAULT_RATE_LIMITS.refresh,
+      callback: browser,
+      confirm: browser,
+    },
+    upstreamPerApp: integer(env, "RATE_LIMIT_UPSTREAM", DEFAULT_RATE_LIMITS.upstreamPerApp, 1, 1_000_000, problems),
+    setBy: numbers.filter((name) => text(env, name) !== undefined),
+  };
+}
+
+/** PORT, HOST, TLS_CERT_FILE + TLS_KEY_FILE and the HTTP_* limits (Node only; Workers ignore them). */
+function parseNodeSettings(env: Env, problems: string[]): NodeSettings {
+  const certFile = text(env, "TLS_CERT_FILE");
+  const keyFile = text(env, "TLS_KEY_FILE");
+  if ((certFile === undefined) !== (keyFile === undefined))
+    problems.push("TLS_CERT_FILE and TLS_KEY_FILE: set both (PEM files) or neither");
+  return {
+    port: integer(env, "PORT", DEFAULT_PORT, 0, 65535, problems),
+    host: text(env, "HOST") ?? "127.0.0.1",
+    tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : null,
+    // Whole request headers within 10 s, whole request within 30 s (slowloris; RFC 9110 §15.5.9).
+    headersTimeoutMs: integer(env, "HTTP_HEADERS_TIMEOUT_MS", 10_000, 100, 120_000, problems),
+    requestTimeoutMs: integer(env, "HTTP_REQUEST_TIMEOUT_MS", 30_000, 100, 300_000, problems),
+    keepAliveTimeoutMs: integer(env, "HTTP_KEEP_ALIVE_TIMEOUT_MS", 5_000, 0, 120_000, problems),
+    maxConnections: integer(env, "HTTP_MAX_CONNECTIONS", 1024, 1, 1_000_000, problems),
+  };
+}
+
 /**
  * Environment → Config, failing closed: every problem found is reported at once, each naming the
- * variable and what to do. Async because state keys are imported once, here, by the engine that
- * will use them (WebCrypto unless the Node entry passes its node:crypto engine).
+ * variable and what to do. Async because state keys are imported once, here.
  */
-export async function loadConfig(env: Env, engine: CryptoEngine = webCryptoEngine): Promise<Config> {
+export async function loadConfig(env: Env): Promise<Config> {
   const problems: string[] = [];
   const relayUrl = parseRelayUrl(text(env, "RELAY_URL"), problems);
   const sandbox = text(env, "SANDBOX") === "1";
@@ -193,22 +298,17 @@ export async function loadConfig(env: Env, engine: CryptoEngine = webCryptoEngin
   if (!sandbox && [...apps.values()].some((app) => app.server.id === "sandbox")) {
     problems.push('APPS: server "sandbox" needs SANDBOX=1 (local use only)');
   }
-
-  const returnOrigins: OriginPattern[] = [];
-  for (const entry of (text(env, "RETURN_ORIGINS") ?? "").split(",").map((part) => part.trim())) {
-    if (entry === "") continue;
-    const pattern = parseOriginPattern(entry);
-    if (typeof pattern === "string") problems.push(`RETURN_ORIGINS: "${entry}" ${pattern}`);
-    else returnOrigins.push(pattern);
-  }
+  const returnOrigins = parseReturnOrigins(env, problems);
 
   const policyRaw = text(env, "RETURN_POLICY") ?? "confirm";
   if (policyRaw !== "confirm" && policyRaw !== "allowlist")
     problems.push('RETURN_POLICY: must be "confirm" or "allowlist"');
   const returnPolicy: ReturnPolicy = policyRaw === "allowlist" ? "allowlist" : "confirm";
 
-  const stateTtl = parseIntegerVariable(env, "STATE_TTL", 600, 60, 900, problems);
-  const upstreamTimeoutMs = parseIntegerVariable(env, "UPSTREAM_TIMEOUT_MS", 10_000, 100, 60_000, problems);
+  const stateTtl = integer(env, "STATE_TTL", 600, 60, 900, problems);
+  const upstreamTimeoutMs = integer(env, "UPSTREAM_TIMEOUT_MS", 10_000, 100, 60_000, problems);
+  const rateLimits = parseRateLimits(env, problems);
+  const node = parseNodeSettings(env, problems);
 
   const keysRaw = text(env, "STATE_KEYS");
   let stateKeys: StateKeyRing | null = null;
@@ -217,7 +317,7 @@ export async function loadConfig(env: Env, engine: CryptoEngine = webCryptoEngin
       "STATE_KEYS: not set; set it to kid:key pairs, key = base64url of 32 random bytes (npx qorus-oauth-relay keygen)",
     );
   } else {
-    const result = await importStateKeys(keysRaw, engine);
+    const result = await importStateKeys(keysRaw);
     if (typeof result === "string") problems.push(`STATE_KEYS: ${result}`);
     else stateKeys = result;
   }
@@ -227,7 +327,6 @@ export async function loadConfig(env: Env, engine: CryptoEngine = webCryptoEngin
   }
   return {
     relayUrl,
-    crypto: engine,
     stateKeys,
     apps,
     returnOrigins,
@@ -235,5 +334,34 @@ export async function loadConfig(env: Env, engine: CryptoEngine = webCryptoEngin
     stateTtl,
     upstreamTimeoutMs,
     sandbox,
+    rateLimits,
+    node,
+  };
+}
+
+/** True when the operator configured no apps: the zero-configuration sandbox applies. */
+export function isUnconfigured(env: Env): boolean {
+  return text(env, "APPS") === undefined;
+}
+
+/**
+ * Zero-configuration trial (`npm start` with no APPS, `wrangler dev --env sandbox`): the sandbox
+ * server and its one app, with a state key and client secret made now (gone at exit), so nothing
+ * here is a real account. Values the environment sets win, except that the Node listener stays on
+ * 127.0.0.1 and, for Node (`relayUrl: "loopback"`), RELAY_URL follows PORT.
+ */
+export function sandboxDefaults(env: Env, relayUrl: "loopback" | "from-env" = "loopback"): Env {
+  const port = integer(env, "PORT", DEFAULT_PORT, 1, 65535, []);
+  const loopbackUrl = `http://127.0.0.1:${port}`;
+  return {
+    RELAY_URL: loopbackUrl,
+    STATE_KEYS: generateStateKeyPair("sbx"),
+    APPS: JSON.stringify([{ id: "sandbox", server: "sandbox", client_id: "sandbox-client", name: "Sandbox" }]),
+    CLIENT_SECRET_SANDBOX: generateStateKeyPair("x").slice(2),
+    ...env,
+    ...(relayUrl === "loopback" ? { RELAY_URL: loopbackUrl } : {}),
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    SANDBOX: "1",
   };
 }

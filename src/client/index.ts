@@ -12,6 +12,11 @@ import { base64url, calculateJwkThumbprint, exportJWK, type JWK, jwtDecrypt } fr
 
 export const RESULT_TYP = "oauth-relay-result+jwt";
 export type Curve = "X25519" | "P-256";
+/**
+ * The instance key: an ECDH key pair (X25519, P-256: results are ECDH-ES, the recommendation), or a
+ * 32-byte `oct` key (results are `dir`: for platforms with AES-GCM but no ECDH; docs/PROTOCOL.md).
+ */
+export type KeyType = Curve | "oct";
 export type ResponseMode = "form_post" | "query" | "fragment";
 export type TokenResponse = Record<string, unknown> & { access_token: string; token_type: string };
 
@@ -40,11 +45,12 @@ export class DeliveredError extends RelayClientError {
 }
 
 export interface InstanceKey {
-  readonly curve: Curve;
-  readonly privateKey: CryptoKey;
-  /** Public JWK sent to the relay as `key`. */
+  readonly type: KeyType;
+  /** What decrypts results: the ECDH private key, or the 32 `oct` key bytes. */
+  readonly privateKey: CryptoKey | Uint8Array;
+  /** The JWK sent to the relay as `key`: the public key, or the `oct` key with `"alg":"dir"`. */
   readonly publicJwk: JWK;
-  /** RFC 7638 SHA-256 thumbprint of the public key: the result's `kid` and `aud`. */
+  /** RFC 7638 SHA-256 thumbprint of that key (required members only): the result's `kid` and `aud`. */
   readonly thumbprint: string;
 }
 
@@ -56,6 +62,8 @@ export interface PendingFlow {
   readonly key: InstanceKey;
   /** Unix seconds after which the relay will no longer accept the callback. */
   readonly expiresAt: number;
+  /** The relay's `issuer` from the flow reply: the result's `iss` must equal it. */
+  readonly issuer: string;
 }
 
 function publicMembers(jwk: JWK): JWK {
@@ -70,16 +78,30 @@ export async function instanceKeyFromPrivateJwk(jwk: JWK): Promise<InstanceKey> 
   const algorithm = curve === "X25519" ? { name: "X25519" } : { name: "ECDH", namedCurve: "P-256" };
   const privateKey = await crypto.subtle.importKey("jwk", jwk as JsonWebKey, algorithm, false, ["deriveBits"]);
   const publicJwk = publicMembers(jwk);
-  return { curve, privateKey, publicJwk, thumbprint: await calculateJwkThumbprint(publicJwk, "sha256") };
+  return { type: curve, privateKey, publicJwk, thumbprint: await calculateJwkThumbprint(publicJwk, "sha256") };
 }
 
-/** A fresh ephemeral key pair, one per flow; the private key is not extractable. */
-export async function generateInstanceKey(curve: Curve = "X25519"): Promise<InstanceKey> {
+/** Wraps 32 given key bytes as an `oct` InstanceKey (tests, vectors). */
+export async function octInstanceKey(bytes: Uint8Array): Promise<InstanceKey> {
+  if (bytes.length !== 32) throw new RelayClientError("invalid_key", "an oct key is exactly 32 bytes");
+  const k = base64url.encode(bytes);
+  return {
+    type: "oct",
+    privateKey: bytes,
+    publicJwk: { kty: "oct", k, alg: "dir" },
+    thumbprint: await calculateJwkThumbprint({ kty: "oct", k }, "sha256"),
+  };
+}
+
+/** A fresh key, one per flow: an ECDH pair (private key not extractable) or 32 random `oct` bytes. */
+export async function generateInstanceKey(type: KeyType = "X25519"): Promise<InstanceKey> {
+  if (type === "oct") return octInstanceKey(crypto.getRandomValues(new Uint8Array(32)));
+  const curve = type;
   const algorithm = curve === "X25519" ? { name: "X25519" } : { name: "ECDH", namedCurve: "P-256" };
   const pair = (await crypto.subtle.generateKey(algorithm, false, ["deriveBits"])) as CryptoKeyPair;
   const publicJwk = publicMembers(await exportJWK(pair.publicKey));
   return {
-    curve,
+    type: curve,
     privateKey: pair.privateKey,
     publicJwk,
     thumbprint: await calculateJwkThumbprint(publicJwk, "sha256"),
@@ -125,6 +147,9 @@ export interface StartFlowOptions {
   readonly tenant?: string;
   readonly responseMode?: ResponseMode;
   readonly params?: Readonly<Record<string, string>>;
+  /** The kind of fresh key to make (default X25519). */
+  readonly keyType?: KeyType;
+  /** Same as keyType, for an ECDH curve. */
   readonly curve?: Curve;
   /** Use this key instead of a fresh one (tests, vectors). */
   readonly key?: InstanceKey;
@@ -140,7 +165,7 @@ export interface StartedFlow {
 /** `POST /v1/flows`: returns where to send the browser, and what to keep until the result arrives. */
 export async function startFlow(options: StartFlowOptions): Promise<StartedFlow> {
   const relay = trimRelay(options.relay);
-  const key = options.key ?? (await generateInstanceKey(options.curve));
+  const key = options.key ?? (await generateInstanceKey(options.keyType ?? options.curve));
   const state = newState();
   const body: Record<string, unknown> = { app: options.app, return_to: options.returnTo, state, key: key.publicJwk };
   if (options.scope !== undefined) body.scope = options.scope;
@@ -155,11 +180,13 @@ export async function startFlow(options: StartFlowOptions): Promise<StartedFlow>
   });
   const json = await readJson(response);
   if (response.status !== 201) throw apiFailure(response.status, json);
-  const authorizationUrl = json.authorization_url;
-  const expiresAt = json.expires_at;
-  if (typeof authorizationUrl !== "string" || typeof expiresAt !== "number")
-    throw new RelayClientError("server_error", "the relay's flow response lacks authorization_url or expires_at");
-  return { authorizationUrl, expiresAt, pending: { relay, app: options.app, state, key, expiresAt } };
+  const { authorization_url: authorizationUrl, expires_at: expiresAt, issuer } = json;
+  if (typeof authorizationUrl !== "string" || typeof expiresAt !== "number" || typeof issuer !== "string")
+    throw new RelayClientError(
+      "server_error",
+      "the relay's flow response lacks authorization_url, expires_at or issuer (is it a protocol v1 relay?)",
+    );
+  return { authorizationUrl, expiresAt, pending: { relay, app: options.app, state, key, expiresAt, issuer } };
 }
 
 /**
@@ -223,9 +250,11 @@ export interface ResultClaims {
 }
 
 /**
- * Decrypts and verifies a result for a known flow: alg ECDH-ES and enc A256GCM only, no
- * compression, `typ`, `kid` and `aud` = own key thumbprint, `iss` = the relay used, `state` = the
- * flow's state, `exp` not passed. Does not consume anything; `openResult` is the full check.
+ * Decrypts and verifies a result for a known flow: alg ECDH-ES (or `dir` for an `oct` key) and enc
+ * A256GCM only, no compression, `typ`, `kid` and `aud` = own key thumbprint, `iss` = the `issuer`
+ * of the flow reply (not the URL used to reach the relay: behind a proxy or another host name the
+ * two differ), `state` = the flow's state, `exp` not passed. Does not consume anything;
+ * `openResult` is the full check.
  */
 export async function decryptResult(
   result: string,
@@ -237,11 +266,11 @@ export async function decryptResult(
   let decrypted: Awaited<ReturnType<typeof jwtDecrypt>>;
   try {
     decrypted = await jwtDecrypt(result, flow.key.privateKey, {
-      keyManagementAlgorithms: ["ECDH-ES"],
+      keyManagementAlgorithms: [flow.key.type === "oct" ? "dir" : "ECDH-ES"],
       contentEncryptionAlgorithms: ["A256GCM"],
       maxDecompressedLength: 0,
       typ: RESULT_TYP,
-      issuer: flow.relay,
+      issuer: flow.issuer,
       audience: flow.key.thumbprint,
       requiredClaims: ["iat", "exp", "jti", "state"],
       currentDate: options.currentDate,

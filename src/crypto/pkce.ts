@@ -1,5 +1,4 @@
 import { base64url } from "jose";
-import type { CryptoEngine } from "./engine.js";
 
 /** RFC 7636 §4.1: 32 random octets, base64url → a 43-character verifier. */
 export function newVerifierBytes(): Uint8Array {
@@ -11,6 +10,7 @@ export function verifierFromBytes(bytes: Uint8Array): string {
 }
 
 /** RFC 7636 §4.2: code_challenge = BASE64URL(SHA256(ASCII(code_verifier))), method S256 only. */
-export async function s256Challenge(engine: CryptoEngine, verifier: string): Promise<string> {
-  return base64url.encode(await engine.sha256(new TextEncoder().encode(verifier)));
+export async function s256Challenge(verifier: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
+  return base64url.encode(new Uint8Array(digest));
 }

@@ -1,35 +1,33 @@
 import type { ResponseMode } from "../config.js";
-import type { CryptoEngine } from "./engine.js";
-import type { InstanceCurve, InstancePublicKey } from "./instance-key.js";
+import { type InstanceKey, type InstanceKeyType, KEY_LENGTH } from "./instance-key.js";
+import { seal, unseal } from "./sealed.js";
 import type { StateKeyRing } from "./state-keys.js";
 
 /**
- * The relay state: everything the callback needs, sealed with AEAD (JWE `dir` + A256GCM, RFC 7516)
- * under the current STATE_KEYS key and carried through the browser and the provider as `state`.
+ * The relay state: everything the callback needs, sealed (src/crypto/sealed.ts) and carried through
+ * the browser and the provider as `state`.
  *
  * The plaintext is a compact binary record rather than JSON claims because Dropbox caps `state`
  * at 500 bytes: with JSON, an X25519 key and a 128-character return_to the JWE ran to ~500 bytes;
- * this layout leaves ~50 bytes of room (see test/state-size.test.ts).
+ * this layout leaves ~50 bytes of room (see test/security/state-size.test.ts).
  *
- *   u8 version | u32 iat | u16 ttl | u8 response mode | u8 curve | key (32 or 64) | verifier (32)
+ *   u8 version | u32 iat | u16 ttl | u8 response mode | u8 key type | key (32 or 64) | verifier (32)
  *   | u8 len app | u8 len tenant | u8 len instance state | u16 len return_to   (strings UTF-8)
  */
 export const STATE_TYP = "oauth-relay-state";
 const VERSION = 1;
 const MODES: readonly ResponseMode[] = ["form_post", "query", "fragment"];
-const CURVES: ReadonlyArray<{ crv: InstanceCurve; length: number }> = [
-  { crv: "X25519", length: 32 },
-  { crv: "P-256", length: 64 },
-];
+/** Key types by their byte in the record; new types only ever append. */
+const KEY_TYPES: readonly InstanceKeyType[] = ["X25519", "P-256", "oct"];
 /** Allowed clock skew between edge locations / replicas, seconds. */
-const CLOCK_TOLERANCE = 30;
+export const CLOCK_TOLERANCE = 30;
 
 export interface RelayState {
   readonly app: string;
   readonly tenant: string | null;
   readonly returnTo: string;
   readonly instanceState: string;
-  readonly instanceKey: InstancePublicKey;
+  readonly instanceKey: InstanceKey;
   readonly responseMode: ResponseMode;
   readonly verifier: Uint8Array;
   /** Unix seconds. */
@@ -87,16 +85,16 @@ class Reader {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-function encode(state: RelayState): Uint8Array {
+/** The relay state's binary record (also carried inside a pending object, src/crypto/pending.ts). */
+export function encodeRelayState(state: RelayState): Uint8Array {
   const w = new Writer();
-  const curve = CURVES.findIndex((entry) => entry.crv === state.instanceKey.crv);
   const strings = [state.app, state.tenant ?? "", state.instanceState].map((value) => encoder.encode(value));
   const returnTo = encoder.encode(state.returnTo);
   w.u8(VERSION);
   w.u32(state.iat);
   w.u16(state.exp - state.iat);
   w.u8(MODES.indexOf(state.responseMode));
-  w.u8(curve);
+  w.u8(KEY_TYPES.indexOf(state.instanceKey.type));
   w.raw(state.instanceKey.raw);
   w.raw(state.verifier);
   for (const value of strings) {
@@ -108,15 +106,15 @@ function encode(state: RelayState): Uint8Array {
   return w.toBytes();
 }
 
-function decode(data: Uint8Array): RelayState {
+export function decodeRelayState(data: Uint8Array): RelayState {
   const r = new Reader(data);
   if (r.u8() !== VERSION) throw new RangeError("version");
   const iat = r.u32();
   const exp = iat + r.u16();
   const responseMode = MODES[r.u8()];
-  const curve = CURVES[r.u8()];
-  if (responseMode === undefined || curve === undefined) throw new RangeError("enum");
-  const raw = r.raw(curve.length).slice();
+  const keyType = KEY_TYPES[r.u8()];
+  if (responseMode === undefined || keyType === undefined) throw new RangeError("enum");
+  const raw = r.raw(KEY_LENGTH[keyType]).slice();
   const verifier = r.raw(32).slice();
   const [app = "", tenant = "", instanceState = ""] = [0, 1, 2].map(() => decoder.decode(r.raw(r.u8())));
   const returnTo = decoder.decode(r.raw(r.u16()));
@@ -126,7 +124,7 @@ function decode(data: Uint8Array): RelayState {
     tenant: tenant === "" ? null : tenant,
     returnTo,
     instanceState,
-    instanceKey: { crv: curve.crv, raw },
+    instanceKey: { type: keyType, raw },
     responseMode,
     verifier,
     iat,
@@ -134,9 +132,8 @@ function decode(data: Uint8Array): RelayState {
   };
 }
 
-/** Seals a relay state (see engine.ts for the JWE profile). */
-export function sealRelayState(engine: CryptoEngine, state: RelayState, keys: StateKeyRing): Promise<string> {
-  return engine.seal(encode(state), STATE_TYP, keys);
+export function sealRelayState(state: RelayState, keys: StateKeyRing): Promise<string> {
+  return seal(encodeRelayState(state), STATE_TYP, keys);
 }
 
 /** Why a relay state was refused; never shown to the browser (the invalid-state page is uniform). */
@@ -144,16 +141,15 @@ export type StateFailure = "malformed" | "undecryptable" | "expired" | "not_yet_
 
 /** Opens a relay state, then checks its lifetime (with a small clock tolerance). */
 export async function openRelayState(
-  engine: CryptoEngine,
   token: string,
   keys: StateKeyRing,
   now: number,
 ): Promise<RelayState | StateFailure> {
-  const plaintext = await engine.unseal(token, STATE_TYP, keys);
+  const plaintext = await unseal(token, STATE_TYP, keys);
   if (plaintext === null) return "undecryptable";
   let state: RelayState;
   try {
-    state = decode(plaintext);
+    state = decodeRelayState(plaintext);
   } catch {
     return "malformed";
   }

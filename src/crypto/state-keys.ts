@@ -1,28 +1,30 @@
 import { base64url } from "jose";
-import type { CryptoEngine, StateKeyHandle } from "./engine.js";
+import { deriveHashKey } from "./keyed-hash.js";
 
-export interface StateKey {
-  readonly kid: string;
-  readonly key: StateKeyHandle;
-}
-
-/** The first key encrypts; every key decrypts, looked up by `kid` (RFC 7517 §4.5). */
+/** The first key seals; every key opens, looked up by `kid` (RFC 7517 §4.5). */
 export interface StateKeyRing {
-  readonly current: StateKey;
+  readonly current: { readonly kid: string; readonly key: CryptoKey };
   /** A Map, so hostile kids such as `__proto__` or `constructor` find nothing (RFC 8725 §3.10). */
-  readonly byKid: ReadonlyMap<string, StateKeyHandle>;
+  readonly byKid: ReadonlyMap<string, CryptoKey>;
+  /** HMAC key derived from the current key (src/crypto/keyed-hash.ts): limiter and one-use keys. */
+  readonly hashKey: CryptoKey;
 }
 
 const KID_PATTERN = /^[A-Za-z0-9_-]{1,16}$/;
 const KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
+/** AES-256-GCM, non-extractable: nothing in the relay can read a state key back out. */
+function importAesKey(bytes: Uint8Array): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", bytes as Uint8Array<ArrayBuffer>, "AES-GCM", false, ["encrypt", "decrypt"]);
+}
+
 /**
- * Parses `kid:key,kid:key` and has the engine import each 32-byte key once, so no request pays for
- * key import. Returns an error text naming the problem instead of throwing.
+ * Parses `kid:key,kid:key` and imports each 32-byte key once, so no request pays for key import.
+ * Returns an error text naming the problem instead of throwing; key material is never echoed.
  */
-export async function importStateKeys(raw: string, engine: CryptoEngine): Promise<StateKeyRing | string> {
-  const byKid = new Map<string, StateKeyHandle>();
-  const order: string[] = [];
+export async function importStateKeys(raw: string): Promise<StateKeyRing | string> {
+  const byKid = new Map<string, CryptoKey>();
+  const order: Array<{ kid: string; bytes: Uint8Array }> = [];
   const seenMaterial = new Set<string>();
   for (const pair of raw.split(",").map((part) => part.trim())) {
     const separator = pair.indexOf(":");
@@ -43,13 +45,13 @@ export async function importStateKeys(raw: string, engine: CryptoEngine): Promis
     }
     if (seenMaterial.has(material)) return `kid "${kid}" reuses another kid's key; every key must be distinct`;
     seenMaterial.add(material);
-    byKid.set(kid, await engine.importStateKey(bytes));
-    order.push(kid);
+    byKid.set(kid, await importAesKey(bytes));
+    order.push({ kid, bytes });
   }
-  const currentKid = order[0];
-  const currentKey = currentKid === undefined ? undefined : byKid.get(currentKid);
-  if (currentKid === undefined || currentKey === undefined) return "no keys given";
-  return { current: { kid: currentKid, key: currentKey }, byKid };
+  const first = order[0];
+  const currentKey = first === undefined ? undefined : byKid.get(first.kid);
+  if (first === undefined || currentKey === undefined) return "no keys given";
+  return { current: { kid: first.kid, key: currentKey }, byKid, hashKey: await deriveHashKey(first.bytes) };
 }
 
 /** A fresh `kid:key` pair for STATE_KEYS. */

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { ResponseMode } from "../config.js";
 import type { RelayState } from "../crypto/relay-state.js";
-import { formPostPage, messagePage, type Page } from "../web/pages.js";
+import { formPostPage, htmlPage } from "../web/pages.js";
 import { isLoopbackHost } from "../web/url-rules.js";
 
 /** What goes back to the instance: an encrypted result, or an OAuth error — always with its state. */
@@ -21,34 +21,6 @@ export function defaultResponseMode(returnTo: string): ResponseMode {
 
 /** Browsers and servers choke on longer URLs; past this, query delivery falls back to form_post. */
 export const MAX_QUERY_URL = 8000;
-
-export async function htmlPage(
-  c: Context,
-  page: Page,
-  status: 200 | 400 | 404 | 405 | 413 | 414 | 429 | 500 | 503,
-): Promise<Response> {
-  c.header("Content-Security-Policy", page.csp);
-  // A primitive string, not hono's HtmlEscapedString (a String object, already escaped): given an
-  // object body, @hono/node-server falls back to reading the response as a stream, chunk by chunk,
-  // with a timer hop; a string it writes in one go (docs/BENCHMARKS.md, figure 4).
-  return c.html(String(await page.body), status);
-}
-
-/**
- * The one uniform answer to any callback the relay cannot trust (bad, tampered, expired, foreign
- * or unknown-key state; malformed parameters): a 400 page, no redirect, nothing echoed
- * (RFC 6749 §4.1.2.1; checklist #10).
- */
-export function invalidRequestPage(c: Context): Promise<Response> {
-  return htmlPage(
-    c,
-    messagePage(
-      "This sign-in link is not valid",
-      "The relay could not accept this request: it is malformed, expired or was not issued by this relay. Start the connection again from your application.",
-    ),
-    400,
-  );
-}
 
 function deliveryFields(state: RelayState, delivery: Delivery): Record<string, string> {
   if ("result" in delivery) return { result: delivery.result, state: state.instanceState };

@@ -24,8 +24,7 @@ const refreshSchema = z.strictObject({
  */
 export async function handleRefresh(c: Context<RelayEnv>): Promise<Response> {
   const deps = c.get("deps");
-  const { config } = deps;
-  const app = config.apps.get(c.req.param("app") ?? "");
+  const app = deps.config.apps.get(c.req.param("app") ?? "");
   if (!app) return apiError(c, 404, "invalid_request", "unknown app; GET /v1/apps lists the apps");
   if (!hasMediaType(c, "application/x-www-form-urlencoded")) {
     return apiError(
@@ -73,8 +72,11 @@ export async function handleRefresh(c: Context<RelayEnv>): Promise<Response> {
     tenant = body.tenant;
   }
 
-  const upstream = await callTokenEndpoint(app, tenant, grant, config.upstreamTimeoutMs, deps.fetch);
+  const upstream = await callTokenEndpoint(deps, app, tenant, grant);
   switch (upstream.kind) {
+    case "rate_limited":
+      c.header("Retry-After", String(deps.limits.retryAfterSeconds));
+      return apiError(c, 429, TRANSPORT_FAILURES.rate_limited.error, TRANSPORT_FAILURES.rate_limited.description);
     case "timeout":
     case "unreachable":
     case "redirect":

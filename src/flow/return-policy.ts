@@ -1,5 +1,7 @@
-import type { ReturnPolicy } from "../config.js";
 import { isLoopbackHost } from "../web/url-rules.js";
+
+/** `confirm`: unlisted https origins are confirmed by the user after the provider; `allowlist`: refused. */
+export type ReturnPolicy = "confirm" | "allowlist";
 
 /** One RETURN_ORIGINS entry: an exact origin, or `https://*.domain` for any subdomain. */
 export interface OriginPattern {
@@ -56,6 +58,7 @@ export function checkReturnTo(raw: string, policy: ReturnPolicy, origins: readon
   if (origins.some((pattern) => matches(url, pattern))) return { kind: "direct" };
   if (url.protocol !== "https:")
     return refuse("http is accepted only on loopback or for an origin listed in RETURN_ORIGINS");
+  // Confirmed by the user on the relay's page at the callback, after the provider.
   if (policy === "confirm") return { kind: "confirm" };
   return refuse("its origin is not listed in the relay's RETURN_ORIGINS");
 }

@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import type { ResponseMode } from "../config.js";
-import { sealConfirmToken } from "../crypto/confirm-token.js";
-import { instanceKeySchema, toRawKey } from "../crypto/instance-key.js";
+import { instanceKeySchema, toInstanceKey, unusableKeyReason } from "../crypto/instance-key.js";
 import { newVerifierBytes, s256Challenge, verifierFromBytes } from "../crypto/pkce.js";
 import { type RelayState, sealRelayState } from "../crypto/relay-state.js";
 import * as z from "../schema.js";
@@ -97,8 +96,7 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
     }
   }
 
-  const instanceKey = toRawKey(body.key);
-  const engine = config.crypto;
+  const instanceKey = toInstanceKey(body.key);
 
   const now = nowSeconds(deps);
   const responseMode: ResponseMode = body.response_mode ?? defaultResponseMode(body.return_to);
@@ -113,24 +111,26 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
     iat: now,
     exp: now + config.stateTtl,
   };
-  // The key check (import + one derivation), the sealing and the PKCE challenge are independent:
-  // run them together (with WebCrypto on Node each is a thread-pool round trip). The key error wins.
-  const [usable, relayState, codeChallenge] = await Promise.all([
-    engine.isUsablePublicKey(instanceKey),
-    sealRelayState(engine, state, config.stateKeys),
-    s256Challenge(engine, verifierFromBytes(state.verifier)),
+  // The key check, the sealing and the PKCE challenge are independent: run them together (with
+  // WebCrypto on Node each is a thread-pool round trip). The key error wins.
+  const [unusable, relayState, codeChallenge] = await Promise.all([
+    unusableKeyReason(instanceKey),
+    sealRelayState(state, config.stateKeys),
+    s256Challenge(verifierFromBytes(state.verifier)),
   ]);
-  if (!usable) return apiError(c, 400, "invalid_request", "key: not a usable public key on its curve");
+  if (unusable !== null) return apiError(c, 400, "invalid_request", unusable);
   const stateBytes = new TextEncoder().encode(relayState).length;
   if (profile.stateMax !== null && stateBytes > profile.stateMax) {
     return apiError(
       c,
       400,
       "invalid_request",
-      `the relay state would be ${stateBytes} bytes, over ${profile.displayName}'s limit of ${profile.stateMax}; shorten return_to (${body.return_to.length} chars) or state (${body.state.length} chars), or use an X25519 key`,
+      `the relay state would be ${stateBytes} bytes, over ${profile.displayName}'s limit of ${profile.stateMax}; shorten return_to (${body.return_to.length} chars) or state (${body.state.length} chars), or use an X25519 or oct key`,
     );
   }
-  const providerUrl = buildAuthorizationUrl(
+  // Always the provider's own URL: an unlisted return origin is confirmed after the provider, at the
+  // callback, where only the user's own browser arrives with the user's code (RFC 9700 §4.11.2).
+  const authorizationUrl = buildAuthorizationUrl(
     app,
     config.relayUrl,
     relayState,
@@ -139,9 +139,6 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
     withRequiredScopes(scopes, profile.requiredScopes),
     params,
   );
-  const authorizationUrl =
-    returnDecision.kind === "confirm"
-      ? `${config.relayUrl}/v1/confirm?state=${await sealConfirmToken(engine, providerUrl, config.stateKeys)}`
-      : providerUrl;
-  return c.json({ authorization_url: authorizationUrl, expires_at: state.exp }, 201);
+  // `issuer`: what the result's `iss` will be, whatever host name the instance used to reach us.
+  return c.json({ authorization_url: authorizationUrl, expires_at: state.exp, issuer: config.relayUrl }, 201);
 }

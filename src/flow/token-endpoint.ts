@@ -1,6 +1,7 @@
 import type { AppConfig } from "../config.js";
 import * as z from "../schema.js";
 import { basicAuthorization, postTokenRequest, type UpstreamResult } from "../web/upstream.js";
+import type { RelayDeps } from "./context.js";
 
 /** RFC 6749 §5.1 success response: what the relay insists on before it forwards tokens. */
 const tokenResponseSchema = z.looseObject({
@@ -13,17 +14,23 @@ export function isTokenResponse(body: Record<string, unknown>): boolean {
   return tokenResponseSchema.safeParse(body).success;
 }
 
+/** A token-endpoint call's outcome: the upstream answer, or refused here by the per-app ceiling. */
+export type TokenCallResult = UpstreamResult | { readonly kind: "rate_limited" };
+
 /**
  * Posts a grant to the app's token endpoint (from configuration, never from a request — RFC 9700
- * §4.4.2) with the client credentials the profile asks for: Basic or body, never in the URL.
+ * §4.4.2) with the client credentials the profile asks for: Basic or body, never in the URL. Every
+ * call first counts against the app's upstream ceiling, so no client can make the relay hammer a
+ * provider with its client secret (DESIGN "Abuse limits").
  */
-export function callTokenEndpoint(
+export async function callTokenEndpoint(
+  deps: RelayDeps,
   app: AppConfig,
   tenant: string | null,
   grant: Record<string, string>,
-  timeoutMs: number,
-  fetcher?: typeof fetch,
-): Promise<UpstreamResult> {
+): Promise<TokenCallResult> {
+  const ceiling = deps.limits.upstream;
+  if (ceiling && !(await ceiling.hit(`app:${app.id}`))) return { kind: "rate_limited" };
   const form = new URLSearchParams(grant);
   let authorization: string | undefined;
   if (app.server.tokenEndpointAuthMethod === "client_secret_basic") {
@@ -32,7 +39,10 @@ export function callTokenEndpoint(
     form.set("client_id", app.clientId);
     form.set("client_secret", app.clientSecret);
   }
-  return postTokenRequest({ url: app.server.tokenEndpoint(tenant), form, authorization, timeoutMs }, fetcher);
+  return postTokenRequest(
+    { url: app.server.tokenEndpoint(tenant), form, authorization, timeoutMs: deps.config.upstreamTimeoutMs },
+    deps.fetch,
+  );
 }
 
 export type ExchangeOutcome =
@@ -60,6 +70,11 @@ export const TRANSPORT_FAILURES = {
     description: "The provider's token endpoint answered with a redirect.",
   },
   too_large: { status: 502, error: "server_error", description: "The provider's token response was too large." },
+  rate_limited: {
+    status: 429,
+    error: "temporarily_unavailable",
+    description: "The relay is making too many token requests for this app right now; try again in a minute.",
+  },
 } as const;
 
 /** Token-endpoint error codes passed on to the instance as themselves; others become server_error. */
@@ -69,12 +84,13 @@ const FORWARDED_TOKEN_ERRORS = new Set(["invalid_grant", "invalid_scope"]);
  * Classifies a code-exchange answer into what the instance is told. Descriptions are fixed texts
  * (plus the provider's RFC 6749 error code): the upstream body never reaches the browser.
  */
-export function classifyExchange(result: UpstreamResult): ExchangeOutcome {
+export function classifyExchange(result: TokenCallResult): ExchangeOutcome {
   switch (result.kind) {
     case "timeout":
     case "unreachable":
     case "redirect":
-    case "too_large": {
+    case "too_large":
+    case "rate_limited": {
       const { error, description } = TRANSPORT_FAILURES[result.kind];
       return { ok: false, error, description };
     }

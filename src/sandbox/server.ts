@@ -3,9 +3,9 @@ import { base64url } from "jose";
 import type { AppConfig, Config } from "../config.js";
 import { callbackUrl } from "../flow/authorization-url.js";
 import type { RelayDeps, RelayEnv } from "../flow/context.js";
-import { htmlPage } from "../flow/deliver.js";
 import { apiError } from "../web/api-error.js";
 import { hasMediaType } from "../web/media-type.js";
+import { htmlPage } from "../web/pages.js";
 import { consentPage, sandboxMessagePage } from "./page.js";
 import { ExpiringStore } from "./store.js";
 

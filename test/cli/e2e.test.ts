@@ -6,7 +6,7 @@ import { readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanEnv, cli, freePort, type Running, run } from "./processes.js";
+import { cleanEnv, cli, freePort, type Running, run } from "../harness/processes.js";
 import { decide } from "./user-agent.js";
 
 let relay: Running;

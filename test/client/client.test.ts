@@ -223,6 +223,7 @@ describe("openResult checks", () => {
   });
 
   async function newPending(): Promise<PendingFlow> {
-    return { relay: RELAY, app: "sandbox", state: "q".repeat(43), key: await generateInstanceKey(), expiresAt: 0 };
+    const key = await generateInstanceKey();
+    return { relay: RELAY, app: "sandbox", state: "q".repeat(43), key, expiresAt: 0, issuer: RELAY };
   }
 });

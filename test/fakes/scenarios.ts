@@ -4,16 +4,17 @@
  * (in-process Node, a Node process, workerd…) with a given env and outbound handler.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { decryptFor, type InstanceKey, newInstanceKey, newInstanceState, readDelivery } from "../harness/instance.js";
 import { DROPBOX_API, DropboxFake, dropboxFailures } from "./dropbox.js";
 import {
   type BrowserOutcome,
+  type CallbackRequest,
   callbackFetchArgs,
   type Handler,
   type Listening,
   routeOverLoopback,
   routeTo,
 } from "./http.js";
-import { decryptResult, type InstanceKey, newInstanceKey, newInstanceState, readDelivery } from "./instance.js";
 import { MICROSOFT_LOGIN, MicrosoftFake } from "./microsoft.js";
 
 export type Outbound = Handler;
@@ -60,6 +61,23 @@ export function scenarioEnv(stateKeys: string): Record<string, string> {
 
 function stateKeyPair(kid: string): string {
   return `${kid}:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")}`;
+}
+
+/** The callback of `target` with the authorization code of `source` (in the query or the form_post body). */
+function withCodeOf(target: BrowserOutcome, source: BrowserOutcome): BrowserOutcome {
+  if (target.kind !== "callback" || source.kind !== "callback") return target;
+  const codeOf = (request: CallbackRequest) =>
+    request.form?.get("code") ?? new URL(request.url).searchParams.get("code");
+  const code = codeOf(source.request) ?? "";
+  const { request } = target;
+  if (request.form) {
+    const form = new URLSearchParams(request.form);
+    form.set("code", code);
+    return { kind: "callback", request: { ...request, form } };
+  }
+  const url = new URL(request.url);
+  url.searchParams.set("code", code);
+  return { kind: "callback", request: { ...request, url: url.href } };
 }
 
 export function providerScenarios(startRelay: RelayStarter, options: ScenarioOptions = {}): void {
@@ -129,7 +147,7 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
     const delivered = await readDelivery(response);
     expect(delivered.fields.error, delivered.fields.error_description).toBeUndefined();
     expect(delivered.fields.state).toBe(state);
-    const { payload, protectedHeader } = await decryptResult(delivered.fields.result ?? "", key, CONFIGURED_RELAY_URL);
+    const { payload, protectedHeader } = await decryptFor(delivered.fields.result ?? "", key, CONFIGURED_RELAY_URL);
     expect(protectedHeader).toMatchObject({ alg: "ECDH-ES", enc: "A256GCM", kid: key.thumbprint });
     expect(protectedHeader.zip).toBeUndefined();
     expect((protectedHeader.epk as { crv?: string } | undefined)?.crv).toBe("X25519");
@@ -168,7 +186,7 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
       expect(response.headers.get("content-type")).toMatch(/^text\/html/);
       const { delivered, token } = await expectResult(response, state, "dropbox", "dropbox", null);
       expect(delivered.mode).toBe("form_post");
-      if (delivered.mode === "form_post") expect(delivered.action).toBe(RETURN_TO);
+      expect(delivered.target).toBe(RETURN_TO);
       expect(token).toMatchObject({ token_type: "bearer", uid: dropbox.uid, account_id: dropbox.accountId });
       expect(token.refresh_token).toEqual(expect.any(String));
       expect(await newRecords(before)).toEqual([{ server: "dropbox", grant: "authorization_code" }]);
@@ -229,14 +247,17 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
       expect(["server_error", "temporarily_unavailable"]).toContain(delivered.fields.error);
     });
 
-    it("replayed callback: the one-time code fails the second time (invalid_grant), one record", async () => {
+    it("replayed callback: the relay refuses the used state, Dropbox never sees the code twice, one record", async () => {
       const before = await recordCount();
       const { authorizationUrl, state } = await startFlow({ app: "dropbox" });
       const outcome = await dropbox.authorize(authorizationUrl);
       await expectResult(await callback(outcome), state, "dropbox", "dropbox", null);
-      const second = await readDelivery(await callback(outcome));
-      expect(second.fields).toMatchObject({ error: "invalid_grant", state });
-      expect(second.fields.result).toBeUndefined();
+      const requests = dropbox.tokenRequests.length;
+      const second = await callback(outcome);
+      expect(second.status).toBe(400);
+      expect(second.headers.get("location")).toBeNull();
+      await second.body?.cancel();
+      expect(dropbox.tokenRequests.length).toBe(requests);
       expect(await newRecords(before)).toEqual([{ server: "dropbox", grant: "authorization_code" }]);
     });
 
@@ -332,10 +353,16 @@ export function providerScenarios(startRelay: RelayStarter, options: ScenarioOpt
 
     it("AADSTS54005 (code already redeemed) → invalid_grant delivered with state, no trace text", async () => {
       const before = await recordCount();
+      const first = await startFlow({ app: "ms", tenant: MS_TENANT, response_mode: "query" });
+      const redeemed = await microsoft.authorize(first.authorizationUrl);
+      await expectResult(await callback(redeemed), first.state, "ms", "microsoft", MS_TENANT);
+      // A second flow's callback carrying the first, already redeemed code (each state is good for
+      // one callback, so the relay sends this code again only under a new state).
       const { authorizationUrl, state } = await startFlow({ app: "ms", tenant: MS_TENANT, response_mode: "query" });
       const outcome = await microsoft.authorize(authorizationUrl);
-      await expectResult(await callback(outcome), state, "ms", "microsoft", MS_TENANT);
-      const delivered = await readDelivery(await callback(outcome));
+      if (outcome.kind !== "callback" || redeemed.kind !== "callback") throw new Error("authorize failed");
+      const reused = withCodeOf(outcome, redeemed);
+      const delivered = await readDelivery(await callback(reused));
       expect(delivered.fields).toMatchObject({ error: "invalid_grant", state });
       expect(delivered.fields.error_description).not.toMatch(/Trace ID|\r|\n/);
       expect(await newRecords(before)).toEqual([{ server: "microsoft", grant: "authorization_code" }]);

@@ -10,10 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
-import { generateStateKeyPair } from "../../src/crypto/state-keys.js";
-import { LineRecorder } from "../../src/records.js";
+import { type InProcessRelay, inProcessRelay, newStateKeys } from "../harness/relay.js";
 
 const TIMEOUT_MS = 300;
 const SECRET = "client-SECRET-0f9e8d7c";
@@ -175,35 +172,39 @@ const EXPECTED: Record<
 describe("upstream faults on the token endpoint", () => {
   let fake: FakeServer;
   let other: FakeServer;
-  let app: ReturnType<typeof createApp>;
-  const records: string[] = [];
+  let app: InProcessRelay;
+  let records: string[];
   let instanceKey: JsonWebKey;
 
   beforeAll(async () => {
     fake = await startServer();
     other = await startServer();
     other.fault = (_req, res) => json(res, 200, { access_token: "stolen", token_type: "bearer" });
-    const config = await loadConfig({
-      RELAY_URL: "https://relay.example.com",
-      STATE_KEYS: generateStateKeyPair("k1"),
-      UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
-      APPS: JSON.stringify([
-        {
-          id: "faulty",
-          server: {
+    app = await inProcessRelay(
+      {
+        RELAY_URL: "https://relay.example.com",
+        STATE_KEYS: newStateKeys("k1"),
+        RATE_LIMIT: "off",
+        UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
+        APPS: JSON.stringify([
+          {
             id: "faulty",
-            authorization_endpoint: `${fake.url}/authorize`,
-            token_endpoint: `${fake.url}/token`,
-            pkce: "S256",
-            token_endpoint_auth_method: "client_secret_post",
+            server: {
+              id: "faulty",
+              authorization_endpoint: `${fake.url}/authorize`,
+              token_endpoint: `${fake.url}/token`,
+              pkce: "S256",
+              token_endpoint_auth_method: "client_secret_post",
+            },
+            client_id: "faulty-client",
           },
-          client_id: "faulty-client",
-        },
-      ]),
-      CLIENT_SECRET_FAULTY: SECRET,
-    });
-    // No fetch override: the relay's real global fetch talks to the fake over loopback.
-    app = createApp({ resolveDeps: async () => ({ config, recorder: new LineRecorder((l) => records.push(l)) }) });
+        ]),
+        CLIENT_SECRET_FAULTY: SECRET,
+      },
+      // The real global fetch talks to the fake over loopback.
+      { outbound: (request) => fetch(request) },
+    );
+    records = app.records;
     const pair = (await crypto.subtle.generateKey({ name: "X25519" }, true, ["deriveBits"])) as CryptoKeyPair;
     const { kty, crv, x } = await crypto.subtle.exportKey("jwk", pair.publicKey);
     instanceKey = { kty, crv, x };

@@ -5,10 +5,12 @@
  * token endpoint answering anything from a valid token to garbage and redirects.
  *
  * Invariants: never a 5xx; at most one upstream request, and only for a genuine, unexpired state of
- * this app with a code, no error, the right `iss`, and a return_to the current policy accepts; a
- * Location only to a minted return_to the policy accepts; any untrusted state gets the one uniform
+ * this app with a code, no error, the right `iss`, and a loopback or listed return_to; for an
+ * unlisted one (policy confirm) the confirmation page and nothing else — no exchange, no Location;
+ * a Location only to a minted, loopback or listed return_to; any untrusted state gets the one uniform
  * 400 page, byte-identical apart from the CSP nonce; nothing hostile or upstream-provided reflected;
- * no secret in what the browser sees; a record only after a successful exchange.
+ * no secret in what the browser sees; a record only after a successful exchange. (The one-use rule
+ * is off here, so genuine states can be reused; test/security/abuse.test.ts covers it.)
  */
 import fc from "fast-check";
 import { beforeAll, describe, it } from "vitest";
@@ -19,6 +21,7 @@ import {
   check,
   checkLocation,
   checkResponse,
+  designDecision,
   FUZZ_RUNS,
   FUZZ_TIMEOUT,
   fuzzParams,
@@ -30,6 +33,7 @@ import {
   mintPool,
   NOW,
   newStateKeys,
+  RELAY_URL,
   type Relay,
   SECRETS,
   stopwatch,
@@ -213,7 +217,7 @@ describe("fuzz /v1/callback/<app>", () => {
     `structured queries and form bodies (${FUZZ_RUNS} cases)`,
     async () => {
       const elapsed = stopwatch();
-      const tally = { exchanged: 0, delivered: 0, invalid: 0 };
+      const tally = { exchanged: 0, delivered: 0, invalid: 0, confirmations: 0 };
       await fc.assert(
         fc.asyncProperty(caseArb, async (input) => {
           const relay = relays[input.policy];
@@ -252,9 +256,8 @@ describe("fuzz /v1/callback/<app>", () => {
             check(count("error")).toBe(0);
             check(count("iss")).toBeLessThanOrEqual(1);
             const policy = relay.config;
-            check(checkReturnTo(minted?.returnTo ?? "", policy.returnPolicy, policy.returnOrigins).kind).not.toBe(
-              "refused",
-            );
+            check(checkReturnTo(minted?.returnTo ?? "", policy.returnPolicy, policy.returnOrigins).kind).toBe("direct");
+            check(designDecision(minted?.returnTo ?? "", policy.returnPolicy)).toBe("direct");
             // RFC 9207: acme is configured with iss_parameter, so the exchange needs its exact issuer.
             if (input.pathApp === "acme") check(pairs.find(([key]) => key === "iss")?.[1]).toBe(ACME_ISSUER);
             const upstreamBody = new URLSearchParams(relay.upstream.calls[0]?.body ?? "");
@@ -270,6 +273,16 @@ describe("fuzz /v1/callback/<app>", () => {
             check(location).toBe("");
             check(normalizeNonce(body)).toBe(uniformInvalid);
             tally.invalid += 1;
+          } else if (designDecision(minted.returnTo, input.policy) === "confirm") {
+            // Unlisted origin: nothing sent or exchanged — the relay's confirmation page, or (for a
+            // malformed callback, e.g. a repeated parameter) the uniform invalid page.
+            check(location).toBe("");
+            check(calls).toBe(0);
+            if (response.status === 200) {
+              tally.confirmations += 1;
+              check(body.includes(`action="${RELAY_URL}/v1/confirm"`)).toBe(true);
+              check(body.includes(minted.instanceState)).toBe(false);
+            } else check(normalizeNonce(body)).toBe(uniformInvalid);
           } else if (response.status === 200 || response.status === 303) {
             tally.delivered += 1;
             check(body.includes(minted.instanceState) || location.includes(minted.instanceState)).toBe(true);
@@ -280,6 +293,7 @@ describe("fuzz /v1/callback/<app>", () => {
       console.log(`fuzz callback structured: ${FUZZ_RUNS} cases ${JSON.stringify(tally)}, ${elapsed()}`);
       check(tally.exchanged).toBeGreaterThan(FUZZ_RUNS / 20);
       check(tally.invalid).toBeGreaterThan(FUZZ_RUNS / 20);
+      check(tally.confirmations).toBeGreaterThan(FUZZ_RUNS / 50);
     },
     FUZZ_TIMEOUT,
   );

@@ -24,7 +24,7 @@ const PATHS = [
   "/healthz",
   "/v1/apps",
   "/v1/flows",
-  "/v1/confirm?state=abc",
+  "/v1/confirm",
   "/v1/callback/dropbox?code=c&state=s",
   "/v1/callback/acme",
   "/v1/token/dropbox",

@@ -10,14 +10,11 @@
  */
 import fc from "fast-check";
 import type { Hono } from "hono";
-import { createApp } from "../../src/app.js";
-import { type Config, loadConfig } from "../../src/config.js";
-import { openConfirmToken } from "../../src/crypto/confirm-token.js";
+import type { Config } from "../../src/config.js";
 import { generateStateKeyPair } from "../../src/crypto/state-keys.js";
 import type { RelayEnv } from "../../src/flow/context.js";
 import { checkReturnTo } from "../../src/flow/return-policy.js";
-import { nodeCryptoEngine } from "../../src/node-crypto-engine.js";
-import { LineRecorder } from "../../src/records.js";
+import { inProcessRelay, NO_LIMITS } from "../harness/relay.js";
 
 export const FUZZ_SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20260707;
 export const FUZZ_RUNS = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : 10_000;
@@ -108,11 +105,12 @@ export function makeUpstream(): Upstream {
     calls: [],
     next: tokenResponse,
     fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
       const headers: Record<string, string> = {};
-      new Headers(init?.headers).forEach((value, name) => {
+      request.headers.forEach((value, name) => {
         headers[name] = value;
       });
-      upstream.calls.push({ url: String(input), body: String(init?.body ?? ""), headers });
+      upstream.calls.push({ url: request.url, body: await request.text(), headers });
       return upstream.next();
     }) as typeof fetch,
   };
@@ -162,14 +160,18 @@ export interface Relay {
   readonly records: string[];
 }
 
+/**
+ * The relay in process (test/harness/relay.ts) at a fixed clock, its upstream answered by the
+ * fuzzer. Limits off and a one-use guard that forgets: the fuzzers exercise input handling with a
+ * pool of genuine states used over and over; the one-use rule and the limits have their own tests.
+ */
 export async function makeRelay(
   stateKeys: string,
   extra: Record<string, string> = {},
   now: () => number = () => NOW,
 ): Promise<Relay> {
-  // The node:crypto engine, as `npm start` runs: its hand-written JWE parsing is what most needs
-  // hostile input (jose, on Workers, is also covered by test/unit/crypto-engines.test.ts).
-  const config = await loadConfig(
+  const upstream = makeUpstream();
+  const relay = await inProcessRelay(
     {
       RELAY_URL,
       STATE_KEYS: stateKeys,
@@ -178,15 +180,12 @@ export async function makeRelay(
       CLIENT_SECRET_MICROSOFT: SECRETS.microsoft,
       CLIENT_SECRET_ACME: SECRETS.acme,
       RETURN_ORIGINS,
+      RATE_LIMIT: "off",
       ...extra,
     },
-    nodeCryptoEngine,
+    { outbound: (request) => upstream.fetch(request), now, limits: NO_LIMITS },
   );
-  const upstream = makeUpstream();
-  const records: string[] = [];
-  const recorder = new LineRecorder((line) => records.push(line));
-  const app = createApp({ resolveDeps: async () => ({ config, recorder, fetch: upstream.fetch, now }) });
-  return { app, config, upstream, records };
+  return { app: relay.app, config: relay.config, upstream, records: relay.records };
 }
 
 export function newStateKeys(): string {
@@ -223,7 +222,7 @@ export const MINT_RETURNS = [
   "https://other.example.com:8443/a/b?c=d",
 ];
 
-/** Mints a state through the public API (POST /v1/flows), unwrapping the confirm token if any. */
+/** Mints a state through the public API (POST /v1/flows): the relay state in the provider URL. */
 export async function mintState(
   relay: Relay,
   appId: string,
@@ -239,12 +238,7 @@ export async function mintState(
   });
   if (response.status !== 201) throw new Error(`mint failed ${response.status}: ${await response.text()}`);
   const { authorization_url } = (await response.json()) as { authorization_url: string };
-  let providerUrl = authorization_url;
-  if (authorization_url.startsWith(`${RELAY_URL}/v1/confirm?`)) {
-    const token = new URL(authorization_url).searchParams.get("state") ?? "";
-    providerUrl = (await openConfirmToken(relay.config.crypto, token, relay.config.stateKeys)) ?? "";
-  }
-  const state = new URL(providerUrl).searchParams.get("state") ?? "";
+  const state = new URL(authorization_url).searchParams.get("state") ?? "";
   return { appId, state, returnTo, instanceState, responseMode };
 }
 
@@ -324,9 +318,16 @@ export async function checkResponse(
 
 /**
  * A Location header may only point at a return URL the policy in force accepts: the origin must
- * pass checkReturnTo, and the URL must start with a return_to minted into a valid state.
+ * pass checkReturnTo, and the URL must start with a return_to minted into a valid state. With
+ * `directOnly` (every answer but the user's own POST /v1/confirm), only a loopback or listed
+ * origin: an unlisted one is never redirected to without the user's confirmation.
  */
-export function checkLocation(response: Response, relay: Relay, allowedPrefixes: readonly string[]): void {
+export function checkLocation(
+  response: Response,
+  relay: Relay,
+  allowedPrefixes: readonly string[],
+  directOnly = true,
+): void {
   const location = response.headers.get("location");
   if (location === null) return;
   ok(response.status === 302 || response.status === 303, `redirect status ${response.status}`);
@@ -339,6 +340,7 @@ export function checkLocation(response: Response, relay: Relay, allowedPrefixes:
   ok(base !== undefined, `Location ${location} is not a minted return_to`);
   ok(checkReturnTo(base ?? "", returnPolicy, returnOrigins).kind !== "refused", `refused return_to: ${location}`);
   ok(designDecision(base ?? "", returnPolicy) !== "refused", `DESIGN refuses return_to: ${location}`);
+  if (directOnly) ok(designDecision(base ?? "", returnPolicy) === "direct", `unconfirmed origin: ${location}`);
 }
 
 /** A cheap assertion for hot loops (vitest's expect costs ~10 µs a call; these run 10^5 times). */

@@ -37,40 +37,61 @@ export function newClient(appId: string, authMethod: OidcClientSpec["authMethod"
   };
 }
 
+/** oidc-provider's start-up warnings (development adapter, keys and interactions) are expected here. */
+function quietly<T>(make: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).startsWith("oidc-provider WARNING")) warn(...args);
+  };
+  try {
+    return make();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 export async function startOidcProvider(relayUrl: string, clients: OidcClientSpec[], port = 0): Promise<OidcServer> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = new Provider(issuer, {
-    clients: clients.map((spec) => ({
-      client_id: spec.clientId,
-      client_secret: spec.clientSecret,
-      redirect_uris: [`${relayUrl}/v1/callback/${spec.appId}`],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      token_endpoint_auth_method: spec.authMethod,
-    })),
-    // PKCE for every client, confidential ones included (RFC 9700 §2.1.1); S256 is the only method.
-    pkce: { required: () => true },
-    features: {
-      devInteractions: { enabled: true },
-      introspection: { enabled: true, allowedPolicy: async () => true },
-    },
-    ttl: {
-      AccessToken: 3600,
-      AuthorizationCode: 60,
-      Grant: 3600,
-      IdToken: 3600,
-      Interaction: 600,
-      RefreshToken: 86400,
-      Session: 3600,
-    },
-    cookies: { keys: [randomBytes(32).toString("base64url")] },
-    findAccount: async (_ctx: unknown, id: string) => ({
-      accountId: id,
-      claims: async () => ({ sub: id }),
-    }),
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
   });
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const provider = quietly(
+    () =>
+      new Provider(issuer, {
+        clients: clients.map((spec) => ({
+          client_id: spec.clientId,
+          client_secret: spec.clientSecret,
+          redirect_uris: [`${relayUrl}/v1/callback/${spec.appId}`],
+          grant_types: ["authorization_code", "refresh_token"],
+          response_types: ["code"],
+          token_endpoint_auth_method: spec.authMethod,
+        })),
+        // PKCE for every client, confidential ones included (RFC 9700 §2.1.1); S256 is the only method.
+        pkce: { required: () => true },
+        features: {
+          devInteractions: { enabled: true },
+          introspection: { enabled: true, allowedPolicy: async () => true },
+        },
+        ttl: {
+          AccessToken: 3600,
+          AuthorizationCode: 60,
+          Grant: 3600,
+          IdToken: 3600,
+          Interaction: 600,
+          RefreshToken: 86400,
+          Session: 3600,
+        },
+        cookies: { keys: [randomBytes(32).toString("base64url")] },
+        findAccount: async (_ctx: unknown, id: string) => ({
+          accountId: id,
+          claims: async () => ({ sub: id }),
+        }),
+      }),
+  );
+  // Keep the provider's development-mode errors off the test output.
+  provider.on("server_error", () => {});
   server.on("request", provider.callback());
   const clientAuth = (spec: OidcClientSpec, form: URLSearchParams): Record<string, string> => {
     if (spec.authMethod === "client_secret_post") {

@@ -1,19 +1,39 @@
 /**
- * Runs the relay under test in either runtime behind one interface, so the same integration suite
- * runs against both:
- * - `node`: the real Node entry (`startNodeRelay`) in this process, records captured through
- *   `writeRecord`, and everything this process prints (stdout, stderr, console.*) captured while
- *   the relay is up;
- * - `workerd`: the real Workers entry (src/worker.ts, or src/worker-sandbox.ts with SANDBOX=1,
- *   bundled with esbuild the way wrangler does) in Miniflare's workerd, vars as bindings, a RECORDS
- *   Analytics Engine binding we can observe, upstream fetches intercepted through Miniflare's
- *   `outboundService`, and the workerd process's stdout/stderr plus Miniflare's log sink captured.
+ * The one place tests start a relay, at three depths:
+ * - `inProcessRelay`: createRelay in this process, answered with `app.request` (unit-level tests,
+ *   fuzzing, the benchmark's in-process figures);
+ * - `startRelay(runtime)`: a listening relay behind one interface, so the same integration suite
+ *   runs against both runtimes —
+ *   - `node`: the real Node server (`startNodeRelay`) in this process, records captured through
+ *     `writeRecord`, and everything this process prints (stdout, stderr, console.*) captured while
+ *     the relay is up;
+ *   - `workerd`: the real Workers entry (src/workers/relay.ts, or src/workers/sandbox.ts with
+ *     SANDBOX=1, bundled with esbuild the way wrangler does) in Miniflare's workerd, vars as
+ *     bindings, wrangler.toml's rate-limit bindings, a RECORDS Analytics Engine binding we can
+ *     observe, upstream fetches intercepted through Miniflare's `outboundService`, and the workerd
+ *     process's stdout/stderr plus Miniflare's log sink captured;
+ * - `spawnRelay`: a separate process, the compiled Node entry or `wrangler dev`.
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { startNodeRelay } from "../../src/node.js";
+import type { Context, Hono } from "hono";
+import { unstable_readConfig } from "wrangler";
+import { type Config, loadConfig } from "../../src/config.js";
+import { generateStateKeyPair } from "../../src/crypto/state-keys.js";
+import type { RelayEnv } from "../../src/flow/context.js";
+import { nodeLimits } from "../../src/node/limits.js";
+import { LineRecorder } from "../../src/node/line-recorder.js";
+import { startNodeRelay } from "../../src/node/server.js";
+import { createRelay } from "../../src/relay.js";
+import { mountSandbox, type SandboxOptions, sandboxAwareFetch } from "../../src/sandbox/server.js";
+import type { Limits } from "../../src/web/limits.js";
+import { asFetch, type Handler, type RecordedRequest, recordRequest } from "../fakes/http.js";
+import { send } from "./http.js";
 
 export type Runtime = "node" | "workerd";
 export const RUNTIMES: Runtime[] = ["node", "workerd"];
@@ -34,8 +54,8 @@ export interface StartRelayOptions {
   /** Stands in for every upstream (token endpoint) request the relay makes. */
   outbound?: (request: Request) => Promise<Response>;
   /**
-   * workerd only: the entry to run. By default the one `wrangler` would: src/worker-sandbox.ts
-   * (`--env sandbox`) when the env has SANDBOX=1, the production src/worker.ts otherwise.
+   * workerd only: the entry to run. By default the one `wrangler` would: src/workers/sandbox.ts
+   * (`--env sandbox`) when the env has SANDBOX=1, the production src/workers/relay.ts otherwise.
    */
   worker?: WorkerEntry;
 }
@@ -46,7 +66,75 @@ export { freePort } from "./free-port.js";
 
 /** A fresh STATE_KEYS value: one kid with 32 random bytes. */
 export function newStateKeys(kid = "k1"): string {
-  return `${kid}:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")}`;
+  return generateStateKeyPair(kid);
+}
+
+// ---------------------------------------------------------------------------------------------
+// In process: createRelay with Node's parts, the upstream routed to a handler and recorded.
+
+/** Limits that never refuse, and a one-use guard that forgets: for fuzzing input handling. */
+export const NO_LIMITS: Limits = { perClient: {}, once: { claim: async () => "first" }, retryAfterSeconds: 60 };
+
+export interface InProcessOptions {
+  /** Stands in for every upstream request (provider fakes); unset: any upstream call fails the test. */
+  readonly outbound?: Handler;
+  /** The relay's clock, unix seconds. */
+  readonly now?: () => number;
+  /** Node's limits from the configuration by default. */
+  readonly limits?: Limits | ((config: Config) => Limits);
+  /** The client address the rate limits see (hashed); `undefined` by default, as with no socket. */
+  readonly clientAddress?: (c: Context) => string | undefined;
+  /** Sandbox server options (its clock) when the env has SANDBOX=1. */
+  readonly sandbox?: SandboxOptions;
+}
+
+export interface InProcessRelay {
+  readonly app: Hono<RelayEnv>;
+  readonly config: Config;
+  /** `app.request`: a path (or URL) and init, answered in process. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** fetch-compatible, answered in process. */
+  readonly fetch: typeof fetch;
+  /** Every upstream request the relay made, in order. */
+  readonly upstream: RecordedRequest[];
+  /** Record lines, as the Node recorder writes them. */
+  readonly records: string[];
+}
+
+/**
+ * The relay in this process, built the way the Node entry builds it (createRelay with the Node
+ * recorder and limits), with the upstream fetch recorded and answered by `outbound`.
+ */
+export async function inProcessRelay(
+  env: Record<string, string>,
+  options: InProcessOptions = {},
+): Promise<InProcessRelay> {
+  const config = await loadConfig(env);
+  const upstream: RecordedRequest[] = [];
+  const records: string[] = [];
+  const outbound: Handler = options.outbound ?? (async () => new Response("no upstream in this test", { status: 599 }));
+  const spy: Handler = async (request) => {
+    upstream.push(await recordRequest(request.clone()));
+    return outbound(request);
+  };
+  const limits = typeof options.limits === "function" ? options.limits(config) : (options.limits ?? nodeLimits(config));
+  const sandboxOptions = options.sandbox;
+  const app = createRelay({
+    config,
+    recorder: new LineRecorder((line) => records.push(line)),
+    limits,
+    fetch: asFetch(spy),
+    now: options.now,
+    clientAddress: options.clientAddress,
+    sandbox: {
+      mountSandbox: (hono, getDeps) => mountSandbox(hono, getDeps, sandboxOptions),
+      sandboxAwareFetch,
+    },
+  });
+  const request = async (path: string, init?: RequestInit) => app.request(path, init);
+  const fetchInProcess = ((input: RequestInfo | URL, init?: RequestInit) =>
+    app.fetch(new Request(input, init))) as typeof fetch;
+  return { app, config, request, fetch: fetchInProcess, upstream, records };
 }
 
 export function startRelay(
@@ -193,7 +281,7 @@ async function startNode(env: Record<string, string>, options: StartRelayOptions
 // workerd via Miniflare.
 
 /** The two Workers entries: production (no sandbox inside) and the `wrangler dev --env sandbox` one. */
-export type WorkerEntry = "src/worker.ts" | "src/worker-sandbox.ts";
+export type WorkerEntry = "src/workers/relay.ts" | "src/workers/sandbox.ts";
 
 const bundles = new Map<WorkerEntry, Promise<string>>();
 
@@ -243,6 +331,27 @@ function wranglerBuildSettings(): { minify: boolean; keepNames: boolean } {
   return { minify: topLevelBoolean("minify") ?? false, keepNames: topLevelBoolean("keep_names") ?? true };
 }
 
+/** The Rate Limiting bindings wrangler.toml declares, as Miniflare takes them. */
+function wranglerRateLimits(
+  entry: WorkerEntry,
+): Record<string, { namespace_id: string; simple: { limit: number; period: 10 | 60 } }> {
+  const config = unstable_readConfig({
+    config: `${ROOT}wrangler.toml`,
+    env: entry === "src/workers/sandbox.ts" ? "sandbox" : undefined,
+  });
+  return Object.fromEntries(
+    (config.ratelimits ?? []).map(
+      (binding: { name: string; namespace_id: string; simple: { limit: number; period: number } }) => [
+        binding.name,
+        {
+          namespace_id: binding.namespace_id,
+          simple: { limit: binding.simple.limit, period: binding.simple.period as 10 | 60 },
+        },
+      ],
+    ),
+  );
+}
+
 /** The compatibility date (and flags) from wrangler.toml, so workerd runs what `wrangler dev` runs. */
 function wranglerSettings(): { compatibilityDate: string; compatibilityFlags: string[] } {
   const toml = wranglerToml();
@@ -259,7 +368,7 @@ function escapeRegExp(text: string): string {
 
 async function startWorkerd(env: Record<string, string>, options: StartRelayOptions): Promise<RelayUnderTest> {
   const { Miniflare, Log, LogLevel, Response: MiniflareResponse } = await import("miniflare");
-  const entry = options.worker ?? (env.SANDBOX === "1" ? "src/worker-sandbox.ts" : "src/worker.ts");
+  const entry = options.worker ?? (env.SANDBOX === "1" ? "src/workers/sandbox.ts" : "src/workers/relay.ts");
   const script = await workerBundle(entry);
   const settings = wranglerSettings();
   // Data points written to RECORDS come out of workerd's stdout as one line each, tagged with a
@@ -305,6 +414,7 @@ async function startWorkerd(env: Record<string, string>, options: StartRelayOpti
         modules: [{ type: "ESModule", path: `${ROOT}${entry.replace(/\.ts$/, ".js")}`, contents: script }],
         ...settings,
         bindings,
+        ratelimits: wranglerRateLimits(entry),
         wrappedBindings: { RECORDS: { scriptName: "records-binding", bindings: { marker } } },
         ...(outbound
           ? {
@@ -419,4 +529,128 @@ export function grantRecords(relay: RelayUnderTest): GrantRecordSeen[] {
       throw new Error(`unexpected data point: ${line}`);
     return { server: blobs[0] as string, grant: blobs[1] as string };
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// As a separate process, exactly as it is run: the compiled Node entry (`npm start` runs
+// `node dist/node.js`) or `wrangler dev` (workerd; `wrangler dev --env sandbox` when the env has
+// SANDBOX=1). Everything the process writes to stdout and stderr is kept, so the privacy checks
+// can search it for sentinel values.
+
+export interface RelayProcess {
+  readonly runtime: Runtime;
+  readonly url: string;
+  /** stdout + stderr so far. */
+  output(): string;
+  close(): Promise<void>;
+}
+
+export interface SpawnRelayOptions {
+  readonly runtime: Runtime;
+  readonly port: number;
+  /** The relay's configuration (RELAY_URL, STATE_KEYS, APPS, CLIENT_SECRET_*, …). */
+  readonly env: Record<string, string>;
+  /** Node only: serve https with this certificate (TLS_CERT_FILE / TLS_KEY_FILE). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly ca: Buffer };
+}
+
+function dotenvLine(name: string, value: string): string {
+  if (/['\n]/.test(value)) throw new Error(`${name}: value not representable in the env file`);
+  return `${name}='${value}'`;
+}
+
+export async function spawnRelay(options: SpawnRelayOptions): Promise<RelayProcess> {
+  const { runtime, port, env } = options;
+  const scratch = mkdtempSync(join(tmpdir(), `relay-e2e-${runtime}-`));
+  let child: ChildProcess;
+  // Only what a process needs to run; the relay's configuration is added explicitly.
+  const base: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: scratch, LANG: "C.UTF-8" };
+  if (runtime === "node") {
+    const tls = options.tls ? { TLS_CERT_FILE: options.tls.certFile, TLS_KEY_FILE: options.tls.keyFile } : {};
+    // The compiled entry, as `npm start` runs it, from a scratch directory so a developer's .env
+    // in the checkout cannot leak into the run.
+    child = spawn(process.execPath, [join(ROOT, "dist/node.js")], {
+      cwd: scratch,
+      env: { ...base, ...env, ...tls, PORT: String(port), HOST: "127.0.0.1" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+  } else {
+    if (options.tls) throw new Error("https is set up for the Node relay only");
+    const envFile = join(scratch, "relay.env");
+    writeFileSync(
+      envFile,
+      `${Object.entries(env)
+        .map(([k, v]) => dotenvLine(k, v))
+        .join("\n")}\n`,
+    );
+    child = spawn(
+      join(ROOT, "node_modules/.bin/wrangler"),
+      [
+        "dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--inspector-port",
+        "0",
+        "--env-file",
+        envFile,
+        "--persist-to",
+        join(scratch, "state"),
+        "--show-interactive-dev-session=false",
+        // SANDBOX=1 needs the dev-only entry with the sandbox inside (wrangler.toml [env.sandbox]).
+        ...(env.SANDBOX === "1" ? ["--env", "sandbox"] : []),
+      ],
+      {
+        cwd: ROOT,
+        env: { ...base, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      },
+    );
+  }
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = env.RELAY_URL ?? `http://127.0.0.1:${port}`;
+
+  const close = async () => {
+    if (child.exitCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {}
+      const timer = setTimeout(() => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+        } catch {}
+      }, 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(scratch, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (runtime === "workerd" ? 60_000 : 20_000);
+  for (;;) {
+    if (child.exitCode !== null) {
+      await close();
+      throw new Error(`${runtime} relay exited with ${child.exitCode}:\n${output}`);
+    }
+    try {
+      const health = await send(`${url}/healthz`, { ca: options.tls?.ca });
+      if (health.status === 200) break;
+    } catch {}
+    if (Date.now() > deadline) {
+      await close();
+      throw new Error(`${runtime} relay did not come up on ${url}:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { runtime, url, output: () => output, close };
 }

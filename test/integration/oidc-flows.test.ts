@@ -3,7 +3,16 @@
  * (oidc-provider), the same suite on Node and on workerd.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Delivered, openResult, readDelivery, refresh, type StartedFlow, startFlow } from "../harness/instance.js";
+import {
+  answerConfirmation,
+  type Delivered,
+  openResult,
+  readConfirmation,
+  readDelivery,
+  refresh,
+  type StartedFlow,
+  startFlow,
+} from "../harness/instance.js";
 import { authorize, newClient, type OidcServer, startOidcProvider } from "../harness/oidc.js";
 import { freePort, grantRecords, newStateKeys, type RelayUnderTest, RUNTIMES, startRelay } from "../harness/relay.js";
 
@@ -28,6 +37,9 @@ describe.each(RUNTIMES)("full flows against oidc-provider on %s", (runtime) => {
       CLIENT_SECRET_OIDCB: BASIC.clientSecret,
       CLIENT_SECRET_OIDCP: POST.clientSecret,
       RETURN_ORIGINS: ALLOWED_ORIGIN,
+      // The abuse limits have their own suite (test/security/abuse.test.ts); here they would only
+      // count this suite's many flows from one address.
+      RATE_LIMIT: "off",
     });
     expect(relay.url).toBe(relayUrl);
   });
@@ -80,7 +92,7 @@ describe.each(RUNTIMES)("full flows against oidc-provider on %s", (runtime) => {
         expect(delivered.mode).toBe(mode);
         expect(delivered.target).toBe(RETURN_TO);
         expect(Object.keys(delivered.fields).sort()).toEqual(["result", "state"]);
-        const { claims } = await openResult(flow, relay.url, delivered);
+        const { claims } = await openResult(flow, delivered);
         expect(claims).toMatchObject({ iss: relay.url, state: flow.state, app, server: "oidc", tenant: null });
         expect(records).toEqual([{ server: "oidc", grant: "authorization_code" }]);
 
@@ -117,19 +129,21 @@ describe.each(RUNTIMES)("full flows against oidc-provider on %s", (runtime) => {
     }
   }
 
-  it("a replayed callback (same state and code) gets invalid_grant and no second record", async () => {
+  it("a replayed callback (same state and code) gets the invalid page: no second exchange, no record", async () => {
     const { flow, callback } = await flowToCallback("oidcb", "query");
     const first = await newRecords(() => callRelay(callback));
-    await openResult(flow, relay.url, first.value);
+    const { claims } = await openResult(flow, first.value);
     expect(first.records).toEqual([{ server: "oidc", grant: "authorization_code" }]);
 
-    const second = await newRecords(() => callRelay(callback));
-    expect(second.value.fields).toEqual({
-      error: "invalid_grant",
-      error_description: expect.any(String),
-      state: flow.state,
-    });
+    const second = await newRecords(() => fetch(callback, { redirect: "manual" }));
+    expect(second.value.status).toBe(400);
+    expect(second.value.headers.get("location")).toBeNull();
+    expect(await second.value.text()).toContain("This sign-in link is not valid");
     expect(second.records).toEqual([]);
+    // oidc-provider revokes every token issued from a code presented twice (RFC 6749 §4.1.2): the
+    // first token still being active shows the relay never sent the code again.
+    const token = claims.token as { access_token: string };
+    expect(await provider.introspect(token.access_token, BASIC)).toMatchObject({ active: true });
   });
 
   it("another flow's code under this flow's state fails PKCE: invalid_grant, no record", async () => {
@@ -155,7 +169,7 @@ describe.each(RUNTIMES)("full flows against oidc-provider on %s", (runtime) => {
     expect(records).toEqual([]);
   });
 
-  it("an https return_to not in RETURN_ORIGINS goes through the confirm page, then completes", async () => {
+  it("an https return_to not in RETURN_ORIGINS: the provider first, then the relay asks; Send completes", async () => {
     const returnTo = "https://qorus.elsewhere.example:8011/oauth2/relay";
     const flow = await startFlow(relay.url, {
       app: "oidcb",
@@ -163,36 +177,37 @@ describe.each(RUNTIMES)("full flows against oidc-provider on %s", (runtime) => {
       response_mode: "form_post",
       params: { prompt: "consent" },
     });
-    expect(flow.authorizationUrl.startsWith(`${relay.url}/v1/confirm?state=`)).toBe(true);
-    const page = await fetch(flow.authorizationUrl, { redirect: "manual" });
-    expect(page.status).toBe(200);
+    // No page before the provider: the authorization URL is the provider's own.
+    expect(flow.authorizationUrl.startsWith(`${provider.issuer}/auth?`)).toBe(true);
+    const callback = await authorize(flow.authorizationUrl);
+    const { value: page, records: before } = await newRecords(() => fetch(callback, { redirect: "manual" }));
     expect(page.headers.get("x-frame-options")).toBe("DENY");
-    const html = await page.text();
-    expect(html).toContain("Connect OIDC oidcb to https://qorus.elsewhere.example:8011?");
-    const continueHref = /id="continue" href="([^"]+)"/.exec(html)?.[1]?.replaceAll("&amp;", "&");
-    expect(continueHref?.startsWith(`${provider.issuer}/auth?`)).toBe(true);
+    const confirmation = await readConfirmation(page);
+    expect(confirmation.text).toContain("Send your OIDC oidcb access to https://qorus.elsewhere.example:8011?");
+    expect(confirmation.action).toBe(`${relay.url}/v1/confirm`);
+    expect(before).toEqual([]);
 
-    const callback = await authorize(continueHref as string);
-    const { value, records } = await newRecords(() => callRelay(callback));
+    const { value, records } = await newRecords(async () =>
+      readDelivery(await answerConfirmation(relay.url, confirmation, "send")),
+    );
     expect(value.target).toBe(returnTo);
-    await openResult(flow, relay.url, value);
+    await openResult(flow, value);
     expect(records).toEqual([{ server: "oidc", grant: "authorization_code" }]);
   });
 
-  it("the confirm page's Cancel delivers access_denied to return_to without visiting the provider", async () => {
+  it("Cancel on the confirmation sends nothing anywhere and exchanges nothing", async () => {
     const returnTo = "https://qorus.elsewhere.example/oauth2/relay";
     const flow = await startFlow(relay.url, { app: "oidcp", return_to: returnTo, response_mode: "fragment" });
-    const html = await (await fetch(flow.authorizationUrl)).text();
-    const cancelHref = /id="cancel" href="([^"]+)"/.exec(html)?.[1]?.replaceAll("&amp;", "&");
-    expect(cancelHref?.startsWith(`${relay.url}/v1/confirm?`)).toBe(true);
-    const { value, records } = await newRecords(async () =>
-      readDelivery(await fetch(cancelHref as string, { redirect: "manual" })),
-    );
-    expect(value).toEqual({
-      mode: "fragment",
-      target: returnTo,
-      fields: { error: "access_denied", error_description: expect.any(String), state: flow.state },
-    });
+    const callback = await authorize(flow.authorizationUrl);
+    const confirmation = await readConfirmation(await fetch(callback, { redirect: "manual" }));
+    const { value, records } = await newRecords(() => answerConfirmation(relay.url, confirmation, "cancel"));
+    expect(value.status).toBe(200);
+    expect(value.headers.get("location")).toBeNull();
+    expect(await value.text()).toContain("Nothing was sent to https://qorus.elsewhere.example");
+    expect(records).toEqual([]);
+    // A pending object answers once: Send after Cancel is refused, still with no exchange.
+    const again = await answerConfirmation(relay.url, confirmation, "send");
+    expect(again.status).toBe(400);
     expect(records).toEqual([]);
   });
 

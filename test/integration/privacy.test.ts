@@ -2,14 +2,22 @@
  * "The relay stores nothing and logs nothing" (DESIGN.md; checklist #59-#62), checked with
  * sentinels: every secret, code, token, state, return URL, IP and user agent that passes through
  * the relay is a unique marker, and none of them may show up in anything the relay prints — on
- * Node (in process, and as the real `node src/node.ts` child process) and on workerd. The only
- * thing kept is one `{server, grant}` record per successful grant.
+ * Node (in process, and as the real `node dist/node.js` child process, as `npm start` runs it) and
+ * on workerd. The only thing kept is one `{server, grant}` record per successful grant.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openResult, readDelivery, refresh, type StartedFlow, startFlow } from "../harness/instance.js";
+import {
+  answerConfirmation,
+  openResult,
+  readConfirmation,
+  readDelivery,
+  refresh,
+  type StartedFlow,
+  startFlow,
+} from "../harness/instance.js";
 import { authorize, newClient, startOidcProvider } from "../harness/oidc.js";
 import { freePort, grantRecords, newStateKeys, type RelayUnderTest, RUNTIMES, startRelay } from "../harness/relay.js";
 
@@ -30,6 +38,8 @@ const S = {
   state: `STATE_SENTINEL_${run}_abcdefghijklmnop`,
   returnHost: `returnhost-sentinel-${run}.example.com`,
   returnPath: `RETURNPATH_SENTINEL_${run}`,
+  unlistedHost: `unlisted-sentinel-${run}.example.net`,
+  codeConfirmed: `CODECONFIRMED_SENTINEL_${run}`,
   description: `DESC_SENTINEL_${run}`,
   upstreamBody: `UPSTREAM_SENTINEL_${run}`,
   userAgent: `UA_SENTINEL_${run}`,
@@ -76,7 +86,7 @@ function fakeTokenEndpoint(seen: SeenUpstream[]) {
     const grant = form.get("grant_type");
     if (grant === "authorization_code") {
       const code = form.get("code");
-      if (code === S.code) {
+      if (code === S.code || code === S.codeConfirmed) {
         return json(200, {
           access_token: S.access,
           token_type: "bearer",
@@ -116,7 +126,7 @@ function assertNothingPrinted(output: string, extra: string[]): void {
     expect(output, `output contains ${value.slice(0, 24)}…`).not.toContain(value);
   }
   // Nothing that looks like a request line or an address either.
-  expect(output).not.toMatch(/\/v1\/(callback|flows|token)|203\.0\.113\./);
+  expect(output).not.toMatch(/\/v1\/(callback|flows|token|confirm)|203\.0\.113\./);
 }
 
 describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
@@ -144,10 +154,10 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
     await relay?.close();
   });
 
-  async function begin(responseMode: "form_post" | "query" | "fragment"): Promise<StartedFlow> {
+  async function begin(responseMode: "form_post" | "query" | "fragment", returnTo = RETURN_TO): Promise<StartedFlow> {
     const flow = await startFlow(
       relay.url,
-      { app: "acme", return_to: RETURN_TO, state: S.state, response_mode: responseMode },
+      { app: "acme", return_to: returnTo, state: S.state, response_mode: responseMode },
       { headers: BROWSER_HEADERS },
     );
     expect(flow.authorizationUrl.startsWith("https://as.acme.example/oauth2/authorize?")).toBe(true);
@@ -164,7 +174,7 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
     const delivered = await readDelivery(await callback({ code: S.code, state: relayStateOf(flow) }));
     expect(delivered.target).toBe(RETURN_TO);
     generated.push(delivered.fields.result ?? "");
-    const { claims } = await openResult(flow, "https://relay.example.org", delivered);
+    const { claims } = await openResult(flow, delivered);
     expect(claims.token).toEqual({
       access_token: S.access,
       token_type: "bearer",
@@ -180,16 +190,46 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
   });
 
   it("refresh works through the relay and records one refresh_token grant; a refused refresh records none", async () => {
-    const ok = await refresh(relay.url, "acme", S.refresh, BROWSER_HEADERS);
+    const ok = await refresh(relay.url, "acme", S.refresh, {}, BROWSER_HEADERS);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ access_token: S.access2, token_type: "bearer", refresh_token: S.refresh2 });
-    const refused = await refresh(relay.url, "acme", S.badRefresh, BROWSER_HEADERS);
+    const refused = await refresh(relay.url, "acme", S.badRefresh, {}, BROWSER_HEADERS);
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: string }).error).toBe("invalid_grant");
     await relay.settle();
     expect(grantRecords(relay)).toEqual([
       { server: "acme", grant: "authorization_code" },
       { server: "acme", grant: "refresh_token" },
+    ]);
+  });
+
+  it("an unlisted return origin: the confirmation, then Send and Cancel, carry nothing into any output", async () => {
+    const unlisted = `https://${S.unlistedHost}/${S.returnPath}/relay`;
+    const sameOrigin = { ...BROWSER_HEADERS, origin: "https://relay.example.org", "sec-fetch-site": "same-origin" };
+    let flow = await begin("query", unlisted);
+    const confirmation = await readConfirmation(await callback({ code: S.codeConfirmed, state: relayStateOf(flow) }));
+    expect(confirmation.text).toContain(`https://${S.unlistedHost}`);
+    generated.push(confirmation.pending);
+    const sent = await readDelivery(await answerConfirmation(relay.url, confirmation, "send", sameOrigin));
+    expect(sent.target).toBe(unlisted);
+    generated.push(sent.fields.result ?? "");
+    expect((await openResult(flow, sent)).claims.token.access_token).toBe(S.access);
+
+    flow = await begin("form_post", unlisted);
+    const second = await readConfirmation(
+      await callback({ error: "access_denied", error_description: S.description, state: relayStateOf(flow) }),
+    );
+    generated.push(second.pending);
+    const cancelled = await answerConfirmation(relay.url, second, "cancel", sameOrigin);
+    expect(cancelled.status).toBe(200);
+    const page = await cancelled.text();
+    expect(page).toContain("Nothing was sent");
+    expect(page).not.toContain(S.description);
+    await relay.settle();
+    expect(grantRecords(relay)).toEqual([
+      { server: "acme", grant: "authorization_code" },
+      { server: "acme", grant: "refresh_token" },
+      { server: "acme", grant: "authorization_code" },
     ]);
   });
 
@@ -234,7 +274,7 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
     expect(seen.length).toBe(exchangesBefore);
 
     await relay.settle();
-    expect(grantRecords(relay)).toHaveLength(2);
+    expect(grantRecords(relay)).toHaveLength(3);
   });
 
   it("printed nothing of any of it; records are exactly {server, grant}; upstream saw no browser data", async () => {
@@ -243,6 +283,7 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
     const expected = [
       { server: "acme", grant: "authorization_code" },
       { server: "acme", grant: "refresh_token" },
+      { server: "acme", grant: "authorization_code" },
     ];
     expect(grantRecords(relay)).toEqual(expected);
     if (runtime === "node") expect(relay.records()).toEqual(expected.map((record) => JSON.stringify(record)));
@@ -316,7 +357,7 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
 });
 
 /** The real Node entry as operators run it: stdout carries record lines and nothing else. */
-describe("privacy of the Node entry process (node --import tsx src/node.ts)", () => {
+describe("privacy of the Node entry process (node dist/node.js, as npm start runs it)", () => {
   let child: ChildProcess | undefined;
 
   afterAll(() => {
@@ -331,7 +372,7 @@ describe("privacy of the Node entry process (node --import tsx src/node.ts)", ()
     let stdout = "";
     let stderr = "";
     try {
-      const proc = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
+      const proc = spawn(process.execPath, ["dist/node.js"], {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH ?? "",
@@ -372,9 +413,9 @@ describe("privacy of the Node entry process (node --import tsx src/node.ts)", ()
       const callback = await authorize(flow.authorizationUrl);
       const code = new URL(callback).searchParams.get("code") ?? "";
       const delivered = await readDelivery(await fetch(callback, { headers: BROWSER_HEADERS, redirect: "manual" }));
-      const { claims } = await openResult(flow, relayUrl, delivered);
+      const { claims } = await openResult(flow, delivered);
       const token = claims.token as { access_token: string; refresh_token: string; id_token: string };
-      const refreshed = await refresh(relayUrl, "oidcb", token.refresh_token, BROWSER_HEADERS);
+      const refreshed = await refresh(relayUrl, "oidcb", token.refresh_token, {}, BROWSER_HEADERS);
       expect(refreshed.status).toBe(200);
       const fresh = (await refreshed.json()) as { access_token: string };
       const bad = await fetch(`${relayUrl}/v1/callback/oidcb?code=${S.code}&state=${S.state}`, {

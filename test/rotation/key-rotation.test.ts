@@ -6,12 +6,11 @@
  */
 import { base64url, decodeProtectedHeader } from "jose";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.js";
-import { ConfigError, loadConfig } from "../../src/config.js";
-import { openConfirmToken } from "../../src/crypto/confirm-token.js";
+import { ConfigError } from "../../src/config.js";
 import { generateStateKeyPair } from "../../src/crypto/state-keys.js";
-import { startNodeRelay } from "../../src/node.js";
-import { LineRecorder } from "../../src/records.js";
+import { startNodeRelay } from "../../src/node/server.js";
+import { answerConfirmation, readConfirmation } from "../harness/instance.js";
+import { inProcessRelay } from "../harness/relay.js";
 
 const RETURN_TO = "http://127.0.0.1:8011/oauth2/relay";
 const UNLISTED = "https://unlisted.example.net/oauth2/relay";
@@ -26,17 +25,17 @@ function keyOf(pair: string): string {
 }
 
 async function relayWith(stateKeys: string) {
-  const config = await loadConfig({ ...BASE_ENV, STATE_KEYS: stateKeys });
   const calls: string[] = [];
-  const records: string[] = [];
-  const fetchFake = (async (input: RequestInfo | URL) => {
-    calls.push(String(input));
-    return Response.json({ access_token: "at", token_type: "bearer", expires_in: 60 });
-  }) as typeof fetch;
-  const app = createApp({
-    resolveDeps: async () => ({ config, recorder: new LineRecorder((l) => records.push(l)), fetch: fetchFake }),
-  });
-  return { app, config, calls, records };
+  const relay = await inProcessRelay(
+    { ...BASE_ENV, STATE_KEYS: stateKeys },
+    {
+      outbound: async (request) => {
+        calls.push(request.url);
+        return Response.json({ access_token: "at", token_type: "bearer", expires_in: 60 });
+      },
+    },
+  );
+  return { app: relay.app, config: relay.config, calls, records: relay.records };
 }
 
 async function instanceKey(): Promise<JsonWebKey> {
@@ -88,16 +87,6 @@ describe("STATE_KEYS rotation", () => {
     expect(decodeProtectedHeader(fresh).kid).toBe("b");
   });
 
-  it("a confirm-page token minted under A still opens after rotation to B,A", async () => {
-    const before = await relayWith(a);
-    const confirmUrl = await start(before, UNLISTED);
-    expect(confirmUrl).toMatch(/\/v1\/confirm\?state=/);
-    const rotated = await relayWith(`${b},${a}`);
-    const page = await rotated.app.request(new URL(confirmUrl).pathname + new URL(confirmUrl).search);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('id="continue"');
-  });
-
   it("once A is removed (STATE_KEYS=B), the A state gets the uniform 400 page: no redirect, no exchange", async () => {
     const before = await relayWith(a);
     const state = stateOf(await start(before));
@@ -113,10 +102,14 @@ describe("STATE_KEYS rotation", () => {
     const garbage = await retired.app.request("/v1/callback/dropbox?code=c1&state=garbage");
     expect(normalize(body)).toBe(normalize(await garbage.text()));
 
-    // The confirm page fails the same way.
-    const confirmUrl = await start(before, UNLISTED);
-    const page = await retired.app.request(new URL(confirmUrl).pathname + new URL(confirmUrl).search);
-    expect(page.status).toBe(400);
+    // A pending object sealed under A fails the same way.
+    const other = stateOf(await start(before, UNLISTED));
+    const page = await before.app.request(`/v1/callback/dropbox?code=c2&state=${encodeURIComponent(other)}`);
+    const confirmation = await readConfirmation(page);
+    const target = { request: async (path: string, init?: RequestInit) => retired.app.request(path, init) };
+    const refused = await answerConfirmation(target, confirmation, "send", { origin: "https://relay.example.com" });
+    expect(refused.status).toBe(400);
+    expect(retired.calls).toHaveLength(0);
     expect(page.headers.get("location")).toBeNull();
   });
 
@@ -131,14 +124,22 @@ describe("STATE_KEYS rotation", () => {
     expect(relay.calls).toHaveLength(0);
   });
 
-  it("confirm tokens stay typed apart across rotation (a relay state is not a confirm token)", async () => {
-    const relay = await relayWith(`${b},${a}`);
-    const confirmUrl = await start(relay, UNLISTED);
-    const token = new URL(confirmUrl).searchParams.get("state") ?? "";
-    const providerUrl = (await openConfirmToken(relay.config.crypto, token, relay.config.stateKeys)) ?? "";
-    const relayState = stateOf(providerUrl);
-    const response = await relay.app.request(`/v1/confirm?state=${encodeURIComponent(relayState)}`);
-    expect(response.status).toBe(400);
+  it("a pending object sealed under A is answered after B is put in front; a relay state is not one", async () => {
+    const before = await relayWith(a);
+    const state = stateOf(await start(before, UNLISTED));
+    const page = await before.app.request(`/v1/callback/dropbox?code=c&state=${encodeURIComponent(state)}`);
+    const confirmation = await readConfirmation(page);
+    const rotated = await relayWith(`${b},${a}`);
+    const target = { request: async (path: string, init?: RequestInit) => rotated.app.request(path, init) };
+    const sent = await answerConfirmation(target, confirmation, "send", { origin: "https://relay.example.com" });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get("location")?.startsWith(`${UNLISTED}?result=`)).toBe(true);
+    // A relay state offered as the pending object is refused (typed apart, RFC 8725 §3.11).
+    const swapped = await answerConfirmation(target, { ...confirmation, pending: state }, "send", {
+      origin: "https://relay.example.com",
+    });
+    expect(swapped.status).toBe(400);
+    expect(rotated.calls).toHaveLength(1);
   });
 });
 

@@ -1,10 +1,8 @@
+/** The relay with its sandbox server in process (test/harness/relay.ts), with an adjustable clock. */
 import type { Hono } from "hono";
-import { createApp } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
-import { generateStateKeyPair } from "../../src/crypto/state-keys.js";
-import type { RelayDeps, RelayEnv } from "../../src/flow/context.js";
+import type { RelayEnv } from "../../src/flow/context.js";
 import type { GrantRecord } from "../../src/records.js";
-import { mountSandbox, sandboxAwareFetch } from "../../src/sandbox/server.js";
+import { inProcessRelay, newStateKeys } from "../harness/relay.js";
 
 export const RELAY = "http://127.0.0.1:8787";
 export const CLIENT_ID = "sandbox-client";
@@ -21,37 +19,32 @@ export interface Fixture {
 }
 
 export async function sandboxFixture(extraEnv: Record<string, string> = {}): Promise<Fixture> {
-  const config = await loadConfig({
-    RELAY_URL: RELAY,
-    STATE_KEYS: generateStateKeyPair("t1"),
-    SANDBOX: "1",
-    APPS: JSON.stringify([{ id: "sandbox", server: "sandbox", client_id: CLIENT_ID }]),
-    CLIENT_SECRET_SANDBOX: SECRET,
-    ...extraEnv,
-  });
-  const records: GrantRecord[] = [];
-  const fixture: { app?: Hono<RelayEnv>; records: GrantRecord[]; clock: number; fetch?: typeof fetch } = {
-    records,
-    clock: Date.now(),
+  const state = { clock: Date.now() };
+  const relay = await inProcessRelay(
+    {
+      RELAY_URL: RELAY,
+      STATE_KEYS: newStateKeys("t1"),
+      SANDBOX: "1",
+      APPS: JSON.stringify([{ id: "sandbox", server: "sandbox", client_id: CLIENT_ID }]),
+      CLIENT_SECRET_SANDBOX: SECRET,
+      RATE_LIMIT: "off",
+      ...extraEnv,
+    },
+    { now: () => Math.floor(state.clock / 1000), sandbox: { now: () => state.clock } },
+  );
+  return {
+    app: relay.app,
+    get records() {
+      return relay.records.map((line) => JSON.parse(line) as GrantRecord);
+    },
+    get clock() {
+      return state.clock;
+    },
+    set clock(value: number) {
+      state.clock = value;
+    },
+    fetch: relay.fetch,
   };
-  const appFetch = (request: Request) => {
-    if (!fixture.app) throw new Error("app not ready");
-    return fixture.app.fetch(request);
-  };
-  const deps: RelayDeps = {
-    config,
-    recorder: { record: (entry) => records.push(entry) },
-    fetch: sandboxAwareFetch(config.relayUrl, appFetch, () => Promise.reject(new Error("no network in tests"))),
-    now: () => Math.floor(fixture.clock / 1000),
-  };
-  fixture.app = createApp({
-    resolveDeps: async () => deps,
-    mount: (hono, getDeps) => mountSandbox(hono, getDeps, { now: () => fixture.clock }),
-  });
-  const app = fixture.app;
-  fixture.fetch = ((input: RequestInfo | URL, init?: RequestInit) =>
-    app.fetch(new Request(input, init))) as typeof fetch;
-  return fixture as Fixture;
 }
 
 export function basic(id: string, secret: string): string {
@@ -59,9 +52,6 @@ export function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${encode(id)}:${encode(secret)}`).toString("base64")}`;
 }
 
-export async function s256(verifier: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
-  return Buffer.from(digest).toString("base64url");
-}
+export { s256 } from "../fakes/http.js";
 
 export const VERIFIER = "v".repeat(43) + "-._~0123456789";

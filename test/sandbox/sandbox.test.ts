@@ -4,6 +4,7 @@ import { loadConfig } from "../../src/config.js";
 import { generateStateKeyPair } from "../../src/crypto/state-keys.js";
 import { mountSandbox } from "../../src/sandbox/server.js";
 import { ExpiringStore } from "../../src/sandbox/store.js";
+import { NO_LIMITS } from "../harness/relay.js";
 import {
   basic,
   CLIENT_ID,
@@ -315,9 +316,10 @@ describe("mounting", () => {
       APPS: JSON.stringify([{ id: "dropbox", server: "dropbox", client_id: "abc" }]),
       CLIENT_SECRET_DROPBOX: "x",
     });
+    // Mounted anyway (createRelay would not): the sandbox's own guard still answers 404.
     const app = createApp({
-      resolveDeps: async () => ({ config, recorder: { record: () => {} } }),
-      mount: mountSandbox,
+      deps: { config, recorder: { record: () => {} }, limits: NO_LIMITS },
+      mounts: [(hono) => mountSandbox(hono, (c) => c.get("deps"))],
     });
     for (const path of ["/sandbox/authorize", "/sandbox/tokeninfo"]) {
       expect((await app.request(`${RELAY}${path}`)).status).toBe(404);

@@ -1,6 +1,6 @@
 /** Checklist #12-#14, #16, #19, #21: POST /v1/flows input validation. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { newInstanceKey, newInstanceState } from "../fakes/instance.js";
+import { newInstanceKey, newInstanceState } from "../harness/instance.js";
 import { instanceKey, LOOPBACK_RETURN, makeRelay, postJson, startFlow, type TestRelay } from "./helpers.js";
 
 let relay: TestRelay;
@@ -38,7 +38,24 @@ describe("instance key", () => {
     ["X448", async () => ({ kty: "OKP", crv: "X448", x: Buffer.alloc(56, 9).toString("base64url") }), /X25519/],
     ["P-384", async () => ({ kty: "EC", crv: "P-384", x: zeros, y: zeros }), /P-256/],
     ["RSA", async () => ({ kty: "RSA", n: "AQAB", e: "AQAB" }), /X25519|P-256/],
-    ["symmetric (k)", async () => ({ kty: "oct", k: zeros }), /private|X25519/],
+    ["oct without alg dir", async () => ({ kty: "oct", k: Buffer.alloc(32, 7).toString("base64url") }), /alg.*dir/],
+    ["oct with alg A256KW", async () => ({ kty: "oct", k: zeros, alg: "A256KW" }), /alg.*dir/],
+    [
+      "oct key of 16 bytes",
+      async () => ({ kty: "oct", k: Buffer.alloc(16, 7).toString("base64url"), alg: "dir" }),
+      /43/,
+    ],
+    [
+      "oct key of 33 bytes",
+      async () => ({ kty: "oct", k: Buffer.alloc(33, 7).toString("base64url"), alg: "dir" }),
+      /43/,
+    ],
+    ["oct key all zero bytes", async () => ({ kty: "oct", k: zeros, alg: "dir" }), /all equal/],
+    [
+      "oct key all equal bytes",
+      async () => ({ kty: "oct", k: Buffer.alloc(32, 0xab).toString("base64url"), alg: "dir" }),
+      /all equal/,
+    ],
     ["short x", async () => ({ kty: "OKP", crv: "X25519", x: "AAAA" }), /43/],
     ["alg other than ECDH-ES", async () => ({ ...(await newInstanceKey()).publicJwk, alg: "RSA-OAEP" }), /ECDH-ES/],
     ["use sig", async () => ({ ...(await newInstanceKey()).publicJwk, use: "sig" }), /enc/],
@@ -55,9 +72,9 @@ describe("instance key", () => {
     expect(result.location).toBeNull();
   });
 
-  it("X25519 and P-256 public keys are accepted", async () => {
-    for (const crv of ["X25519", "P-256"] as const) {
-      expect((await flow({ key: (await newInstanceKey(crv)).publicJwk })).status).toBe(201);
+  it("X25519 and P-256 public keys, and a random 32-byte oct key with alg dir, are accepted", async () => {
+    for (const type of ["X25519", "P-256", "oct"] as const) {
+      expect((await flow({ key: (await newInstanceKey(type)).publicJwk })).status).toBe(201);
     }
   });
 });

@@ -1,18 +1,15 @@
 /**
- * In-process relay for the security tests: `createApp` with a spied outbound fetch (routed to the
- * provider fakes), captured records and an adjustable clock.
+ * The in-process relay for the security tests (test/harness/relay.ts), with its upstream routed to
+ * the provider fakes, captured records and an adjustable clock.
  */
-import { createApp } from "../../src/app.js";
-import { type Config, loadConfig } from "../../src/config.js";
+import type { Config } from "../../src/config.js";
 import { generateStateKeyPair } from "../../src/crypto/state-keys.js";
-import { webCryptoEngine } from "../../src/crypto/webcrypto-engine.js";
-import { nodeCryptoEngine } from "../../src/node-crypto-engine.js";
-import { LineRecorder } from "../../src/records.js";
 import { DROPBOX_API, DropboxFake } from "../fakes/dropbox.js";
 import { GENERIC_AS, GenericFake } from "../fakes/generic.js";
-import { asFetch, type Handler, type RecordedRequest, recordRequest, routeTo } from "../fakes/http.js";
-import { type InstanceKey, newInstanceKey, newInstanceState } from "../fakes/instance.js";
+import { type Handler, type RecordedRequest, routeTo } from "../fakes/http.js";
 import { MICROSOFT_LOGIN, MicrosoftFake } from "../fakes/microsoft.js";
+import { type InstanceKey, newInstanceKey, newInstanceState } from "../harness/instance.js";
+import { type InProcessOptions, inProcessRelay } from "../harness/relay.js";
 
 export const RELAY_URL = "https://relay.example.test";
 export const LOOPBACK_RETURN = "http://127.0.0.1:8011/oauth2/relay";
@@ -52,6 +49,9 @@ export function baseEnv(stateKeys = generateStateKeyPair("k1")): Record<string, 
     CLIENT_SECRET_MS: SECRETS.ms,
     CLIENT_SECRET_ACME: SECRETS.acme,
     CLIENT_SECRET_SANDBOX: SECRETS.sandbox,
+    // Abuse limits are off here (each test makes many requests from one address); they have their
+    // own tests (test/security/abuse.test.ts), where they are on as by default.
+    RATE_LIMIT: "off",
   };
 }
 
@@ -71,14 +71,15 @@ export interface TestRelay {
   outbound: { override: Handler | null };
 }
 
-export async function makeRelay(envOverrides: Record<string, string | undefined> = {}): Promise<TestRelay> {
+export async function makeRelay(
+  envOverrides: Record<string, string | undefined> = {},
+  options: Pick<InProcessOptions, "limits" | "clientAddress"> = {},
+): Promise<TestRelay> {
   const env = Object.fromEntries(
     Object.entries({ ...baseEnv(), ...envOverrides }).filter(
       (entry): entry is [string, string] => entry[1] !== undefined,
     ),
   );
-  // CRYPTO_ENGINE as the Node entry reads it; absent: the WebCrypto engine (what Workers run).
-  const config = await loadConfig(env, env.CRYPTO_ENGINE === "node" ? nodeCryptoEngine : webCryptoEngine);
   const dropbox = new DropboxFake({
     clientId: "dbx-client",
     clientSecret: SECRETS.dropbox,
@@ -95,8 +96,6 @@ export async function makeRelay(envOverrides: Record<string, string | undefined>
     clientSecret: SECRETS.acme,
     redirectUris: [`${RELAY_URL}/v1/callback/acme`],
   });
-  const upstream: RecordedRequest[] = [];
-  const records: string[] = [];
   const clock = { offset: 0 };
   const outbound: { override: Handler | null } = { override: null };
   const route = routeTo({
@@ -104,19 +103,23 @@ export async function makeRelay(envOverrides: Record<string, string | undefined>
     [MICROSOFT_LOGIN]: microsoft.handle,
     [GENERIC_AS]: generic.handle,
   });
-  const spy: Handler = async (request) => {
-    upstream.push(await recordRequest(request.clone()));
-    return (outbound.override ?? route)(request);
-  };
-  const deps = {
-    config,
-    recorder: new LineRecorder((line) => records.push(line)),
-    fetch: asFetch(spy),
+  const relay = await inProcessRelay(env, {
+    ...options,
+    outbound: (request) => (outbound.override ?? route)(request),
     now: () => Math.floor(Date.now() / 1000) + clock.offset,
+  });
+  return {
+    config: relay.config,
+    env,
+    request: relay.request,
+    upstream: relay.upstream,
+    records: relay.records,
+    dropbox,
+    microsoft,
+    generic,
+    clock,
+    outbound,
   };
-  const app = createApp({ resolveDeps: async () => deps });
-  const request = async (path: string, init?: RequestInit) => app.request(path, init);
-  return { config, env, request, upstream, records, dropbox, microsoft, generic, clock, outbound };
 }
 
 let sharedKey: Promise<InstanceKey> | null = null;
@@ -139,7 +142,7 @@ export function postForm(body: Record<string, string> | string): RequestInit {
 
 export interface StartedFlow {
   readonly authorizationUrl: string;
-  /** The relay state carried in the authorization URL (empty for a confirm-page URL). */
+  /** The relay state carried in the authorization URL. */
   readonly relayState: string;
   readonly state: string;
 }

@@ -4,9 +4,10 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
+import { createWorker } from "../../src/workers/app.js";
 import { json } from "../fakes/http.js";
-import { newInstanceState, parseFormPost } from "../fakes/instance.js";
+import { newInstanceState, parseForm } from "../harness/instance.js";
+import { NO_LIMITS } from "../harness/relay.js";
 import {
   baseEnv,
   instanceKey,
@@ -59,12 +60,10 @@ describe("every response carries the baseline headers", () => {
     ],
     [
       200,
-      "confirm page",
+      "confirmation page",
       async () =>
         relay.request(
-          (await startFlow(relay, { return_to: "https://unlisted.example.org/cb" })).authorizationUrl.slice(
-            RELAY_URL.length,
-          ),
+          `/v1/callback/dropbox?error=access_denied&state=${(await startFlow(relay, { return_to: "https://unlisted.example.org/cb" })).relayState}`,
         ),
     ],
     [
@@ -139,12 +138,11 @@ describe("every response carries the baseline headers", () => {
   });
 
   it("500: invalid configuration fails closed, naming the variable, never a secret", async () => {
+    // Workers validate on the first request and fail closed (Node refuses to start: config.test.ts).
     const env = { ...baseEnv(), STATE_KEYS: "k1:short", CLIENT_SECRET_DROPBOX: "SECRET_SENTINEL_500" };
-    const app = createApp({
-      resolveDeps: async () => ({ config: await loadConfig(env), recorder: { record: () => {} } }),
-    });
+    const worker = createWorker();
     for (const path of ["/healthz", "/v1/callback/dropbox?state=x&code=c", "/v1/apps"]) {
-      const response = await app.request(path);
+      const response = await worker.fetch(new Request(`${RELAY_URL}${path}`), env);
       expect(response.status).toBe(500);
       expect(response.headers.get("location")).toBeNull();
       expectCommonHeaders(response, path);
@@ -156,12 +154,19 @@ describe("every response carries the baseline headers", () => {
   });
 
   it("500: an unexpected failure answers a fixed text, no stack or message", async () => {
-    const app = createApp({
-      resolveDeps: async () => {
+    const failing = {
+      hit: async () => {
         throw new Error("INTERNAL_SENTINEL at /src/secret.ts:1:1");
       },
+    };
+    const app = createApp({
+      deps: {
+        config: relay.config,
+        recorder: { record: () => {} },
+        limits: { ...NO_LIMITS, perClient: { flows: failing } },
+      },
     });
-    const response = await app.request("/v1/apps");
+    const response = await app.request("/v1/flows", postJson({}));
     expect(response.status).toBe(500);
     expectCommonHeaders(response, "500 unexpected");
     const text = await response.text();
@@ -192,7 +197,7 @@ describe("form_post delivery page", () => {
     // No event-handler attributes once quoted attribute values (escaped data) are set aside.
     expect(html.replace(/="[^"]*"/g, '=""')).not.toMatch(/\son[a-z]+=/i);
     // The description reaches the instance as plain text, exactly once, in its field.
-    expect(parseFormPost(html).fields.error_description).toBe(payload);
+    expect(parseForm(html).fields.error_description).toBe(payload);
   });
 
   it("form-action is exactly the return_to origin; the one form posts to return_to", async () => {
@@ -202,7 +207,7 @@ describe("form_post delivery page", () => {
     const csp = response.headers.get("content-security-policy") ?? "";
     expect(csp.split("; ")).toContain("form-action https://qorus.acme.com");
     expect(csp).toContain("base-uri 'none'");
-    const { action, fields } = parseFormPost(await response.text());
+    const { action, fields } = parseForm(await response.text());
     expect(action).toBe(returnTo);
     expect(Object.keys(fields).sort()).toEqual(["error", "error_description", "state"]);
   });
@@ -232,7 +237,7 @@ describe("default response mode", () => {
         expect(response.headers.get("location")).toMatch(
           /^http:\/\/10\.0\.0\.5:8011\/oauth2\/relay\?error=access_denied&.*#_$/,
         );
-      else expect(parseFormPost(await response.text()).action).toBe(returnTo);
+      else expect(parseForm(await response.text()).action).toBe(returnTo);
     }
   });
 });
@@ -269,7 +274,7 @@ describe("query and fragment delivery", () => {
       if (expected === 303) {
         expect((response.headers.get("location") ?? "").length).toBeLessThanOrEqual(8000);
       } else {
-        const { action, fields } = parseFormPost(await response.text());
+        const { action, fields } = parseForm(await response.text());
         expect(action).toBe(LOOPBACK_RETURN);
         expect(fields.result?.length).toBeGreaterThan(8000);
         expect(fields.state).toBe(flow.state);

@@ -1,6 +1,6 @@
 /** Checklist #44-#47: return_to syntax, RETURN_ORIGINS, confirm vs allowlist, re-check at callback. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { newInstanceState, readDelivery } from "../fakes/instance.js";
+import { answerConfirmation, newInstanceState, readConfirmation, readDelivery } from "../harness/instance.js";
 import { instanceKey, makeRelay, postJson, RELAY_URL, startFlow, type TestRelay } from "./helpers.js";
 
 const ORIGINS = "https://qorus.acme.com,https://*.corp.example,http://192.168.1.20:8011";
@@ -77,23 +77,39 @@ async function postFlow(relay: TestRelay, returnTo: string) {
   );
 }
 
-async function outcome(response: Response): Promise<Expected> {
+/**
+ * What becomes of a return_to: refused at POST /v1/flows, or — seen at the callback, since the
+ * authorization URL is always the provider's — delivered directly, or held for the user's
+ * confirmation on the relay's page.
+ */
+async function outcome(relay: TestRelay, response: Response): Promise<Expected> {
   const body = (await response.json()) as { authorization_url?: string; error_description?: string };
   if (response.status === 400) {
     expect(body.error_description).toMatch(/^return_to: /);
     return "refused";
   }
   expect(response.status).toBe(201);
-  return body.authorization_url?.startsWith(`${RELAY_URL}/v1/confirm?`) ? "confirm" : "direct";
+  const providerUrl = new URL(body.authorization_url ?? "");
+  expect(providerUrl.origin).toBe("https://www.dropbox.com");
+  const state = providerUrl.searchParams.get("state") ?? "";
+  const callback = await relay.request(`/v1/callback/dropbox?state=${state}&error=access_denied`);
+  if (callback.status === 303) return "direct";
+  const html = await callback.text();
+  expect(callback.status).toBe(200);
+  if (html.includes(`action="${RELAY_URL}/v1/confirm"`)) return "confirm";
+  expect(html).toContain('name="error" value="access_denied"');
+  return "direct";
 }
 
 describe("return_to table", () => {
   it.each(TABLE)("policy confirm: %s → %s", async (returnTo, expected) => {
-    expect(await outcome(await postFlow(confirmRelay, returnTo))).toBe(expected);
+    expect(await outcome(confirmRelay, await postFlow(confirmRelay, returnTo))).toBe(expected);
   });
 
   it.each(TABLE)("policy allowlist: %s", async (returnTo, expected) => {
-    expect(await outcome(await postFlow(allowlistRelay, returnTo))).toBe(expected === "confirm" ? "refused" : expected);
+    expect(await outcome(allowlistRelay, await postFlow(allowlistRelay, returnTo))).toBe(
+      expected === "confirm" ? "refused" : expected,
+    );
   });
 
   it("a refusal explains itself without a redirect", async () => {
@@ -104,37 +120,72 @@ describe("return_to table", () => {
   });
 });
 
-describe("confirm page (policy confirm, unlisted https origin)", () => {
-  it("is a non-frameable interstitial naming the origin; Continue goes to the provider", async () => {
-    const flow = await startFlow(confirmRelay, { return_to: "https://unlisted.example.org/cb" });
-    const response = await confirmRelay.request(flow.authorizationUrl.slice(RELAY_URL.length));
+describe("the confirmation (policy confirm, unlisted https origin), after the provider", () => {
+  async function confirmationFor(returnTo: string, params: Record<string, string> = { code: "any-code" }) {
+    const flow = await startFlow(confirmRelay, { return_to: returnTo, response_mode: "query" });
+    const response = await confirmRelay.request(
+      `/v1/callback/dropbox?${new URLSearchParams({ state: flow.relayState, ...params })}`,
+    );
+    return { flow, response };
+  }
+
+  it("is a non-frameable page with one POST form to the relay, no script, the origin whole", async () => {
+    const { response } = await confirmationFor("https://other.example.org/cb");
     expect(response.status).toBe(200);
     expect(response.headers.get("location")).toBeNull();
     expect(response.headers.get("x-frame-options")).toBe("DENY");
     const csp = response.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("default-src 'none'");
-    const html = await response.text();
-    expect(html).toContain("https://unlisted.example.org");
-    const continueHref = /id="continue" href="([^"]*)"/.exec(html)?.[1]?.replaceAll("&amp;", "&") ?? "";
-    expect(continueHref.startsWith("https://www.dropbox.com/oauth2/authorize?")).toBe(true);
+    expect(csp).toContain(`form-action ${RELAY_URL}`);
+    expect(csp).not.toContain("script-src");
+    const confirmation = await readConfirmation(response);
+    expect(confirmation.html).not.toContain("<script");
+    expect(confirmation.text).toContain("Send your Dropbox access to https://other.example.org?");
+    // Whole: each piece unbreakable, breaks only after "https://", "other." and "example." — never "oth|er".
+    expect(confirmation.html).toContain(
+      "<span>https://</span><wbr><span>other.</span><wbr><span>example.</span><wbr><span>org</span><wbr>",
+    );
+    expect(confirmation.html).toMatch(/name="decision" value="send"[\s\S]*name="decision" value="cancel"/);
     expect(confirmRelay.upstream).toHaveLength(0);
   });
 
-  it("Cancel delivers access_denied to return_to with the instance state", async () => {
-    const flow = await startFlow(confirmRelay, { return_to: "https://unlisted.example.org/cb" });
-    const page = await (await confirmRelay.request(flow.authorizationUrl.slice(RELAY_URL.length))).text();
-    const cancel = (/id="cancel" href="([^"]*)"/.exec(page)?.[1] ?? "").replaceAll("&amp;", "&");
-    const delivered = await readDelivery(await confirmRelay.request(cancel.slice(RELAY_URL.length)));
-    expect(delivered.mode).toBe("form_post");
-    expect(delivered.fields).toMatchObject({ error: "access_denied", state: flow.state });
+  it("shows an IDN origin in its punycode form, as the WHATWG serialization has it", async () => {
+    const { response } = await confirmationFor("https://xn--bcher-kva.example/cb");
+    expect((await readConfirmation(response)).text).toContain("https://xn--bcher-kva.example");
   });
 
-  it("a confirm token is refused once the policy is allowlist", async () => {
-    const flow = await startFlow(confirmRelay, { return_to: "https://unlisted.example.org/cb" });
+  it("a provider error goes through the same page; Send then delivers it, Cancel delivers nothing", async () => {
+    const { flow, response } = await confirmationFor("https://other.example.org/cb", {
+      error: "access_denied",
+      error_description: "no",
+    });
+    const confirmation = await readConfirmation(response);
+    expect(confirmation.text).toContain("Tell https://other.example.org that the Dropbox sign-in did not complete?");
+    const sent = await readDelivery(await answerConfirmation(confirmRelay, confirmation, "send"));
+    expect(sent.fields).toEqual({ error: "access_denied", error_description: "no", state: flow.state });
+    const again = await confirmationFor("https://other.example.org/cb", { error: "access_denied" });
+    const cancelled = await answerConfirmation(confirmRelay, await readConfirmation(again.response), "cancel");
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.headers.get("location")).toBeNull();
+    expect(await cancelled.text()).toContain("Nothing was sent to https://other.example.org");
+    expect(confirmRelay.upstream).toHaveLength(0);
+  });
+
+  it("Send after the policy became allowlist: refused, nothing exchanged or sent", async () => {
+    const { response } = await confirmationFor("https://other.example.org/cb");
+    const confirmation = await readConfirmation(response);
     const strict = await makeRelay({ STATE_KEYS: confirmRelay.env.STATE_KEYS, RETURN_POLICY: "allowlist" });
-    const response = await strict.request(flow.authorizationUrl.slice(RELAY_URL.length));
-    expect(response.status).toBe(400);
+    const sent = await answerConfirmation(strict, confirmation, "send");
+    expect(sent.status).toBe(400);
+    expect(sent.headers.get("location")).toBeNull();
+    expect(strict.upstream).toHaveLength(0);
+  });
+
+  it("GET /v1/confirm (the old interstitial's links) answers 405 and redirects nowhere", async () => {
+    const response = await confirmRelay.request("/v1/confirm?state=abc&action=cancel");
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("POST");
     expect(response.headers.get("location")).toBeNull();
   });
 });
@@ -151,13 +202,7 @@ describe("return_to is re-checked at callback time (policy tightened)", () => {
       : "https://unlisted.example.org/cb";
     const before = await makeRelay({ RETURN_ORIGINS: ORIGINS });
     const flow = await startFlow(before, { return_to: returnTo, response_mode: "query" });
-    // For the confirm case the provider URL (with the relay state) sits behind the confirm page.
-    let relayState = flow.relayState;
-    if (flow.authorizationUrl.startsWith(`${RELAY_URL}/v1/confirm`)) {
-      const page = await (await before.request(flow.authorizationUrl.slice(RELAY_URL.length))).text();
-      const href = (/id="continue" href="([^"]*)"/.exec(page)?.[1] ?? "").replaceAll("&amp;", "&");
-      relayState = new URL(href).searchParams.get("state") ?? "";
-    }
+    const relayState = flow.relayState;
     const after = await makeRelay({ STATE_KEYS: before.env.STATE_KEYS, RETURN_ORIGINS: ORIGINS, ...tightened });
     const response = await after.request(`/v1/callback/dropbox?state=${relayState}&code=abc`);
     expect(response.status).toBe(400);
@@ -165,8 +210,10 @@ describe("return_to is re-checked at callback time (policy tightened)", () => {
     expect(await response.text()).not.toContain(new URL(returnTo).host);
     expect(after.upstream).toHaveLength(0);
 
-    // Control: under the original policy the same callback is delivered (303, query mode).
-    const control = await before.request(`/v1/callback/dropbox?state=${relayState}&error=access_denied`);
-    expect(control.status).toBe(303);
+    // Control: under the original policy the same callback is delivered (303, query mode), or for
+    // the unlisted origin held for confirmation (200). (A fresh state: each is good for one callback.)
+    const fresh = await startFlow(before, { return_to: returnTo, response_mode: "query" });
+    const control = await before.request(`/v1/callback/dropbox?state=${fresh.relayState}&error=access_denied`);
+    expect(control.status).toBe(name.startsWith("listed") ? 303 : 200);
   });
 });

@@ -1,7 +1,7 @@
 /** Checklist #9: the relay state fits Dropbox's 500-byte `state` limit, and oversize flows are refused. */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { newInstanceKey } from "../fakes/instance.js";
+import { newInstanceKey } from "../harness/instance.js";
 import { makeRelay, postJson, type TestRelay } from "./helpers.js";
 
 const DROPBOX_LIMIT = 500;

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { json, text } from "../fakes/http.js";
-import { parseFormPost } from "../fakes/instance.js";
+import { parseForm } from "../harness/instance.js";
 import { makeRelay, postForm, RELAY_URL, SECRETS, startFlow, type TestRelay } from "./helpers.js";
 
 const ALLOWED_HEADERS = new Set(["content-type", "accept", "authorization", "user-agent"]);
@@ -30,7 +30,7 @@ async function authorizedCallback(relay: TestRelay, app: "dropbox" | "ms" | "acm
 
 async function fields(response: Response): Promise<Record<string, string>> {
   expect(response.status).toBe(200);
-  return parseFormPost(await response.text()).fields;
+  return parseForm(await response.text()).fields;
 }
 
 describe("code exchange request", () => {
@@ -129,12 +129,13 @@ describe("RFC 9207 iss on the authorization response", () => {
     expect(relay.upstream).toHaveLength(1);
   });
 
-  it("sandbox: the right iss → the exchange is attempted", async () => {
+  it("sandbox: the right iss → the exchange is attempted (the in-process sandbox refuses the made-up code)", async () => {
     const relay = await makeRelay();
     const flow = await startFlow(relay, { app: "sandbox" });
     const query = new URLSearchParams({ state: flow.relayState, code: "c", iss: `${RELAY_URL}/sandbox` });
-    await relay.request(`/v1/callback/sandbox?${query}`);
-    expect(relay.upstream).toHaveLength(1);
+    const delivered = await fields(await relay.request(`/v1/callback/sandbox?${query}`));
+    // invalid_grant comes from the sandbox's token endpoint; an iss mismatch would be server_error.
+    expect(delivered.error).toBe("invalid_grant");
   });
 });
 

@@ -5,8 +5,8 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.js";
-import { startNodeRelay } from "../../src/node.js";
+import { ConfigError, isUnconfigured, loadConfig, sandboxDefaults } from "../../src/config.js";
+import { startNodeRelay } from "../../src/node/server.js";
 
 const KEY_A = "Q2hhbmdlTWVDaGFuZ2VNZUNoYW5nZU1lQ2hhbmdlTWU"; // 43 chars, 32 bytes
 const KEY_B = "U2VjcmV0U2VjcmV0U2VjcmV0U2VjcmV0U2VjcmV0MDA";
@@ -48,6 +48,10 @@ async function failure(values: Record<string, string>): Promise<string> {
 const apps = (list: unknown[]) => JSON.stringify(list);
 
 const CASES: Array<[string, Record<string, string | undefined>, string, RegExp?]> = [
+  ["PORT not a port", { PORT: "70000" }, "PORT"],
+  ["TLS cert without key", { TLS_CERT_FILE: "/etc/cert.pem" }, "TLS_CERT_FILE and TLS_KEY_FILE"],
+  ["HTTP_HEADERS_TIMEOUT_MS too small", { HTTP_HEADERS_TIMEOUT_MS: "5" }, "HTTP_HEADERS_TIMEOUT_MS"],
+  ["HTTP_MAX_CONNECTIONS zero", { HTTP_MAX_CONNECTIONS: "0" }, "HTTP_MAX_CONNECTIONS"],
   ["RELAY_URL missing", { RELAY_URL: undefined }, "RELAY_URL"],
   ["RELAY_URL not a URL", { RELAY_URL: "oauth.example.com" }, "RELAY_URL"],
   ["RELAY_URL plain http off loopback", { RELAY_URL: "http://oauth.example.com" }, "RELAY_URL"],
@@ -195,6 +199,42 @@ describe("loadConfig fails closed", () => {
     expect(config.returnOrigins).toHaveLength(3);
   });
 
+  it("reads Node's listener settings too, with safe defaults", async () => {
+    const { node } = await loadConfig(env());
+    expect(node).toEqual({
+      port: 8787,
+      host: "127.0.0.1",
+      tls: null,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 1024,
+    });
+    const custom = await loadConfig(
+      env({
+        PORT: "9000",
+        HOST: "0.0.0.0",
+        TLS_CERT_FILE: "/c.pem",
+        TLS_KEY_FILE: "/k.pem",
+        HTTP_MAX_CONNECTIONS: "50",
+      }),
+    );
+    expect(custom.node).toMatchObject({ port: 9000, host: "0.0.0.0", tls: { certFile: "/c.pem", keyFile: "/k.pem" } });
+    expect(custom.node.maxConnections).toBe(50);
+  });
+
+  it("zero configuration: no APPS means the sandbox, on loopback, with fresh secrets each time", async () => {
+    expect(isUnconfigured({})).toBe(true);
+    expect(isUnconfigured(env())).toBe(false);
+    const first = sandboxDefaults({ PORT: "8790", HOST: "0.0.0.0" });
+    expect(first).toMatchObject({ RELAY_URL: "http://127.0.0.1:8790", HOST: "127.0.0.1", SANDBOX: "1", PORT: "8790" });
+    expect(sandboxDefaults({}).STATE_KEYS).not.toBe(first.STATE_KEYS);
+    const config = await loadConfig(first);
+    expect([...config.apps.keys()]).toEqual(["sandbox"]);
+    // Workers' sandbox entry keeps the RELAY_URL its vars give.
+    expect(sandboxDefaults({ RELAY_URL: "http://127.0.0.1:9999" }, "from-env").RELAY_URL).toBe("http://127.0.0.1:9999");
+  });
+
   it("state keys are imported non-extractable", async () => {
     const config = await loadConfig(env());
     expect((config.stateKeys.current.key as CryptoKey).extractable).toBe(false);
@@ -211,7 +251,7 @@ describe("Node start-up fails closed", () => {
   it("npm start with a bad STATE_KEYS exits 1 naming the variable, without the secret or a stack", () => {
     const root = fileURLToPath(new URL("../..", import.meta.url));
     const badKey = `${KEY_A}:k1`;
-    const result = spawnSync(process.execPath, ["--import", "tsx", "src/node.ts"], {
+    const result = spawnSync(process.execPath, ["dist/node.js"], {
       cwd: root,
       env: { PATH: process.env.PATH ?? "", ...env({ STATE_KEYS: badKey, PORT: "0" }) },
       encoding: "utf8",

@@ -39,6 +39,8 @@ export async function launchChromium(options: LaunchChromiumOptions = {}): Promi
     ...(options.hosts ?? []).map((host) => `MAP ${host} 127.0.0.1`),
     "MAP * ~NOTFOUND",
     "EXCLUDE 127.0.0.1",
+    // IP literals go through the rules too: loopback IPv6 must stay reachable.
+    "EXCLUDE ::1",
   ];
   const args = [...BASE_ARGS, `--host-resolver-rules=${rules.join(", ")}`, ...(options.extraArgs ?? [])];
   if (options.publicAddresses?.length) {

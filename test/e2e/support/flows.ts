@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
-import type { Flow, Outcome } from "./instance.js";
+import type { ListeningFlow as Flow, ListeningOutcome as Outcome } from "../../harness/instance.js";
 
 export const SCREENSHOTS = fileURLToPath(new URL("../../../test-results/screenshots/", import.meta.url));
 

@@ -5,14 +5,20 @@
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ListeningInstance as Instance,
+  type ResponseMode,
+  startListeningInstance as startInstance,
+} from "../../harness/instance.js";
+import { type OidcServer as RunningProvider, startOidcProvider } from "../../harness/oidc.js";
+import { type RelayProcess, type Runtime, spawnRelay as startRelay } from "../../harness/relay.js";
 import { launchChromium, newPage, requireChromium, UA_SENTINEL } from "./browser.js";
 import { captureCodes, expectNoSentinels, outcomeOf, screenshot, signInAndConsent } from "./flows.js";
-import { type Instance, type ResponseMode, startInstance } from "./instance.js";
-import { freePort, stateKeys } from "./net.js";
-import { type RunningProvider, startProvider } from "./provider.js";
-import { type RelayProcess, type Runtime, startRelay } from "./relay.js";
+import { freePort, type SelfSigned, selfSignedCert, stateKeys } from "./net.js";
 
 export const MODES: readonly ResponseMode[] = ["form_post", "query", "fragment"];
+/** An https instance on a host name that is neither loopback nor in RETURN_ORIGINS. */
+const REMOTE_HOST = "qorus-unlisted.test";
 
 export function runtimeSuite(runtime: Runtime): void {
   describe(`browser e2e on ${runtime}`, () => {
@@ -20,18 +26,19 @@ export function runtimeSuite(runtime: Runtime): void {
     let provider: RunningProvider;
     let relay: RelayProcess;
     let instance: Instance;
+    let remote: Instance;
+    let ipv6: Instance;
+    let tls: SelfSigned;
     const codes: string[] = [];
 
     beforeAll(async () => {
       requireChromium();
+      tls = selfSignedCert([REMOTE_HOST]);
       const [relayPort, providerPort] = [await freePort(), await freePort()];
       const relayUrl = `http://127.0.0.1:${relayPort}`;
       const clientSecret = `secret-${crypto.randomUUID()}`;
-      provider = await startProvider(providerPort, {
-        clientId: "relay-e2e",
-        clientSecret,
-        redirectUris: [`${relayUrl}/v1/callback/acme`],
-      });
+      const client = { appId: "acme", clientId: "relay-e2e", clientSecret, authMethod: "client_secret_basic" } as const;
+      provider = await startOidcProvider(relayUrl, [client], providerPort);
       [relay, instance, browser] = await Promise.all([
         startRelay({
           runtime,
@@ -41,13 +48,7 @@ export function runtimeSuite(runtime: Runtime): void {
             STATE_KEYS: stateKeys(),
             SANDBOX: "1",
             APPS: JSON.stringify([
-              {
-                id: "acme",
-                name: "Acme",
-                server: provider.serverConfig("acme"),
-                client_id: "relay-e2e",
-                scopes: { default: ["openid"], allow: ["openid"] },
-              },
+              { ...provider.app(client, "acme"), name: "Acme", scopes: { default: ["openid"], allow: ["openid"] } },
               { id: "sandbox", name: "Sandbox", server: "sandbox", client_id: "sandbox-client" },
             ]),
             CLIENT_SECRET_ACME: clientSecret,
@@ -55,13 +56,75 @@ export function runtimeSuite(runtime: Runtime): void {
           },
         }),
         startInstance(),
-        launchChromium(),
+        launchChromium({ hosts: [REMOTE_HOST] }),
+      ]);
+      [remote, ipv6] = await Promise.all([
+        startInstance({ host: REMOTE_HOST, tls: { cert: tls.cert, key: tls.key } }),
+        startInstance({ listen: "::1" }),
       ]);
     }, 90_000);
 
     afterAll(async () => {
       await browser?.close();
-      await Promise.all([relay?.close(), instance?.close(), provider?.close()]);
+      await Promise.all([relay?.close(), instance?.close(), remote?.close(), ipv6?.close(), provider?.close()]);
+      tls?.cleanup();
+    });
+
+    /** The sandbox's Approve for a flow to `target`, ending on the relay's confirmation page. */
+    async function toConfirmation(target: Instance, javaScriptEnabled: boolean, mode: ResponseMode = "form_post") {
+      const { context, page } = await newPage(browser, { javaScriptEnabled, ignoreHTTPSErrors: true });
+      const flow = await target.startFlow(relay.url, { app: "sandbox", responseMode: mode });
+      expect(flow.authorizationUrl.startsWith(`${relay.url}/sandbox/authorize?`)).toBe(true);
+      await page.goto(flow.authorizationUrl);
+      await page.locator("#approve").click();
+      await expect.poll(() => page.locator("h1").textContent()).toBe(`Send your Sandbox access to ${remote.origin}?`);
+      expect(page.url().startsWith(`${relay.url}/v1/callback/sandbox`)).toBe(true);
+      return { context, page, flow };
+    }
+
+    for (const javaScriptEnabled of [true, false]) {
+      const scripts = javaScriptEnabled ? "scripts on" : "scripts off";
+      it(`an unlisted https origin: after the provider, the relay asks; Send delivers (${scripts})`, async () => {
+        const { context, page, flow } = await toConfirmation(remote, javaScriptEnabled);
+        if (runtime === "node" && javaScriptEnabled) await screenshot(page, "confirmation-page");
+        await page.locator("#send").click();
+        if (!javaScriptEnabled) {
+          // The delivery page's own Continue button takes the place of its script.
+          const button = page.getByRole("button", { name: "Continue" });
+          await expect.poll(() => button.isVisible()).toBe(true);
+          await button.click();
+        }
+        const outcome = await outcomeOf(flow, page);
+        expect(outcome).toMatchObject({ kind: "result", via: "form_post" });
+        await expect.poll(() => new URL(page.url()).origin).toBe(remote.origin);
+        await context.close();
+      });
+
+      it(`an unlisted https origin: Cancel sends nothing anywhere (${scripts})`, async () => {
+        const { context, page, flow } = await toConfirmation(remote, javaScriptEnabled, "query");
+        await page.locator("#cancel").click();
+        await expect.poll(() => page.locator("h1").textContent()).toBe(`Nothing was sent to ${remote.origin}`);
+        expect(page.url()).toBe(`${relay.url}/v1/confirm`);
+        if (runtime === "node" && javaScriptEnabled) await screenshot(page, "confirmation-cancelled");
+        // The instance never hears of it: its flow stays pending.
+        const settled = await Promise.race([
+          flow.outcome.then(() => "delivered"),
+          new Promise((resolve) => setTimeout(() => resolve("nothing"), 500)),
+        ]);
+        expect(settled).toBe("nothing");
+        await context.close();
+      });
+    }
+
+    it("form_post to an instance on http://[::1]:port reaches it (CSP form-action for an IPv6 literal)", async () => {
+      const { context, page } = await newPage(browser);
+      const flow = await ipv6.startFlow(relay.url, { app: "sandbox", responseMode: "form_post" });
+      await page.goto(flow.authorizationUrl);
+      await page.locator("#approve").click();
+      const outcome = await outcomeOf(flow, page);
+      expect(outcome).toMatchObject({ kind: "result", via: "form_post" });
+      await expect.poll(() => new URL(page.url()).origin).toBe(ipv6.origin);
+      await context.close();
     });
 
     for (const mode of MODES) {
@@ -142,7 +205,13 @@ export function runtimeSuite(runtime: Runtime): void {
       expect(relay.output()).toContain(
         runtime === "node" ? "listening on http://127.0.0.1:" : "Ready on http://127.0.0.1:",
       );
-      expectNoSentinels(relay.output(), [...instance.sentinels, ...codes, UA_SENTINEL]);
+      expectNoSentinels(relay.output(), [
+        ...instance.sentinels,
+        ...remote.sentinels,
+        ...ipv6.sentinels,
+        ...codes,
+        UA_SENTINEL,
+      ]);
     });
   });
 }

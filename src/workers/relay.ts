@@ -1,8 +1,8 @@
 /**
  * Cloudflare Workers entry, the one `wrangler deploy` bundles (wrangler.toml `main`): the relay
  * without the sandbox server, which is not in this bundle. With SANDBOX=1 every request fails
- * closed with a 500 saying so. See src/worker-app.ts.
+ * closed with a 500 saying so.
  */
-import { createWorkerApp } from "./worker-app.js";
+import { createWorker } from "./app.js";
 
-export default createWorkerApp();
+export default createWorker();

@@ -16,7 +16,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-export { freePort } from "../harness/free-port.js";
+export { freePort } from "./free-port.js";
 
 export interface Running {
   readonly child: ChildProcess;
