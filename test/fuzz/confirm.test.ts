@@ -203,7 +203,11 @@ describe("fuzz POST /v1/confirm", () => {
           const pairs: Array<[string, string]> = [];
           if (pending !== undefined) pairs.push(["pending", pending]);
           if (input.decision !== undefined) pairs.push(["decision", input.decision]);
-          if (input.duplicate === "pending") pairs.push(["pending", pick(genuine).pending]);
+          if (input.duplicate === "pending") {
+            const second = pick(genuine);
+            pairs.push(["pending", second.pending]);
+            if (pending === undefined) minted = second; // then it is the only one: genuine
+          }
           if (input.duplicate === "decision") pairs.push(["decision", "send"]);
           pairs.push(...input.extra);
           const [, originHeaders, fromPage] = HEADER_CASES[input.headers] ?? HEADER_CASES[0] ?? ["", {}, false];
