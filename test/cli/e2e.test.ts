@@ -149,3 +149,26 @@ describe("npm start with APPS set", () => {
     expect(stderr).not.toContain("SANDBOX MODE");
   });
 });
+
+describe("npm start under a supervisor", () => {
+  it("SIGTERM to the npm start process (not its group) stops the relay: nothing left answering", async () => {
+    const port = await freePort();
+    // Not a process group of our own: the signal goes to npm's PID only, as systemd or a container
+    // runtime sends it. npm passes it to its child, which `exec` made the relay itself.
+    const started = run("npm", ["start", "--silent"], cleanEnv({ PORT: String(port) }), false);
+    await started.waitForStderr(/listening on http:\/\/127\.0\.0\.1:\d+/, 30_000);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    started.child.kill("SIGTERM");
+    await started.exited;
+    const deadline = Date.now() + 5000;
+    let answering = true;
+    while (answering && Date.now() < deadline) {
+      answering = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        () => true,
+        () => false,
+      );
+      if (answering) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(answering).toBe(false);
+  });
+});
