@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 // hono/tiny: the PatternRouter is plenty for a dozen routes and keeps the Worker bundle small.
 import { Hono } from "hono/tiny";
 import { clientAddressKey } from "./crypto/keyed-hash.js";
@@ -12,12 +11,11 @@ import { startFlow } from "./flow/start.js";
 import { VERSION } from "./version.js";
 import { apiError } from "./web/api-error.js";
 import { perClientLimit } from "./web/limits.js";
+import { allowOnly, limitBody } from "./web/route-guards.js";
 import { securityHeaders } from "./web/security-headers.js";
 
 /** Longest request URL accepted; the relay's own URLs stay far below it. */
 const MAX_URL = 8192;
-/** Largest request body: flow requests, form_post callbacks and refresh requests are all small. */
-const MAX_BODY = 16 * 1024;
 
 /** Routes mounted next to the relay's own (the sandbox server, the Qorus cloud API bridge). */
 export type Mount = (app: Hono<RelayEnv>) => void;
@@ -29,22 +27,6 @@ export interface AppOptions {
   readonly mounts?: readonly Mount[];
   /** The client's address (Node: socket; Workers: cf-connecting-ip). Only ever used hashed. */
   readonly clientAddress?: (c: Context) => string | undefined;
-}
-
-export const limitBody = bodyLimit({
-  maxSize: MAX_BODY,
-  onError: (c) => apiError(c, 413, "invalid_request", `request body over ${MAX_BODY} bytes`),
-});
-
-/** Only `methods` reach the handlers of `path`: HEAD and OPTIONS never reach an exchange. */
-export function allowOnly(app: Hono<RelayEnv>, path: string, methods: readonly string[]): void {
-  app.use(path, async (c, next) => {
-    if (!methods.includes(c.req.method)) {
-      c.header("Allow", methods.join(", "));
-      return apiError(c, 405, "invalid_request", `${path} accepts ${methods.join(" and ")} only`);
-    }
-    await next();
-  });
 }
 
 /** The relay as a runtime-neutral Hono app: only web-standard APIs below this line. */

@@ -26,6 +26,8 @@ export interface AppConfig {
   readonly server: ServerProfile;
   readonly scopes: { readonly default: readonly string[]; readonly allow: readonly string[] };
   readonly tenant: string | null;
+  /** The name older Qorus instances give this app in `oauth2_app` (the bridge), if not its id. */
+  readonly qorusApp: string | null;
 }
 
 /**
@@ -69,6 +71,8 @@ export interface Config {
   readonly stateTtl: number;
   readonly upstreamTimeoutMs: number;
   readonly sandbox: boolean;
+  /** LEGACY_QORUS=1: the Qorus cloud API bridge (src/legacy/) is served too. */
+  readonly legacyQorus: boolean;
   readonly rateLimits: RateLimits;
   readonly node: NodeSettings;
 }
@@ -111,6 +115,7 @@ const appSchema = z.strictObject({
     }),
   ),
   tenant: z.optional(z.string().check(z.maxLength(253))),
+  qorus_app: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 chars of A-Z a-z 0-9 _ . -"))),
 });
 
 /** `CLIENT_SECRET_<ID>`: app id upper-cased, non-alphanumerics as `_`. */
@@ -218,6 +223,7 @@ function parseApps(env: Env, relayUrl: string, problems: string[]): Map<string, 
       server,
       scopes: { default: defaults, allow },
       tenant: entry.tenant ?? null,
+      qorusApp: entry.qorus_app ?? null,
     });
   });
   return apps;
@@ -294,6 +300,9 @@ export async function loadConfig(env: Env): Promise<Config> {
   const problems: string[] = [];
   const relayUrl = parseRelayUrl(text(env, "RELAY_URL"), problems);
   const sandbox = text(env, "SANDBOX") === "1";
+  const legacyRaw = text(env, "LEGACY_QORUS");
+  if (legacyRaw !== undefined && legacyRaw !== "0" && legacyRaw !== "1")
+    problems.push("LEGACY_QORUS: must be 1 (serve the Qorus cloud API bridge) or 0 / unset");
   const apps = parseApps(env, relayUrl, problems);
   if (!sandbox && [...apps.values()].some((app) => app.server.id === "sandbox")) {
     problems.push('APPS: server "sandbox" needs SANDBOX=1 (local use only)');
@@ -334,6 +343,7 @@ export async function loadConfig(env: Env): Promise<Config> {
     stateTtl,
     upstreamTimeoutMs,
     sandbox,
+    legacyQorus: legacyRaw === "1",
     rateLimits,
     node,
   };

@@ -31,8 +31,8 @@ export interface RelayParts {
   readonly metrics?: () => string;
   /** Required when the configuration says SANDBOX=1; the production Worker has none. */
   readonly sandbox?: SandboxServer;
-  /** Further routes (the Qorus cloud API bridge). */
-  readonly mounts?: readonly Mount[];
+  /** The Qorus cloud API bridge's routes, mounted when the configuration says LEGACY_QORUS=1. */
+  readonly qorusBridge?: Mount;
 }
 
 export const NO_SANDBOX_IN_BUILD =
@@ -52,8 +52,9 @@ export function createRelay(parts: RelayParts): Hono<RelayEnv> {
       : parts.fetch,
     now: parts.now,
   };
-  const mounts: Mount[] = [...(parts.mounts ?? [])];
+  const mounts: Mount[] = [];
   if (useSandbox) mounts.push((hono) => sandbox.mountSandbox(hono, (c) => c.get("deps")));
+  if (config.legacyQorus && parts.qorusBridge) mounts.push(parts.qorusBridge);
   const app = createApp({ deps, metrics: parts.metrics, clientAddress: parts.clientAddress, mounts });
   return app;
 }

@@ -9,12 +9,13 @@ import { htmlPage, invalidRequestPage, messagePage } from "../web/pages.js";
 import { callbackUrl } from "./authorization-url.js";
 import { nowSeconds, type RelayDeps } from "./context.js";
 import { type Delivery, deliver } from "./deliver.js";
-import { callTokenEndpoint, classifyExchange } from "./token-endpoint.js";
+import { callTokenEndpoint, classifyExchange, type ExchangeOutcome } from "./token-endpoint.js";
 
-/**
- * How a flow finishes once the relay may deliver to its return_to: shared by the callback (loopback
- * and listed origins) and the confirmation (after the user chose Send).
- */
+// How a flow finishes once the relay may deliver to its return_to: shared by the callback (loopback
+// and listed origins) and the confirmation (after the user chose Send); the one-use rule with it.
+
+/** What is used once: v1 relay states and pending objects, and the Qorus bridge's own two. */
+export type OneUsePurpose = "state" | "pending" | "qorus-state" | "qorus-pending";
 
 /**
  * The one-use rule for sealed objects that come back through the browser (a relay state at the
@@ -25,7 +26,7 @@ import { callTokenEndpoint, classifyExchange } from "./token-endpoint.js";
 export async function claimOnce(
   c: Context,
   deps: RelayDeps,
-  purpose: "state" | "pending",
+  purpose: OneUsePurpose,
   token: string,
   expiresAt: number,
 ): Promise<Response | null> {
@@ -41,20 +42,38 @@ export async function claimOnce(
   );
 }
 
+/**
+ * The one code exchange (RFC 6749 §4.1.3) with PKCE, recorded when it succeeds. Never retried:
+ * codes are single-use.
+ */
+export async function exchangeAuthorizationCode(
+  deps: RelayDeps,
+  app: AppConfig,
+  tenant: string | null,
+  grant: { readonly code: string; readonly redirectUri: string; readonly codeVerifier: string | null },
+): Promise<ExchangeOutcome> {
+  const upstream = await callTokenEndpoint(deps, app, tenant, {
+    grant_type: "authorization_code",
+    code: grant.code,
+    redirect_uri: grant.redirectUri,
+    ...(grant.codeVerifier === null ? {} : { code_verifier: grant.codeVerifier }),
+  });
+  const outcome = classifyExchange(upstream);
+  if (outcome.ok) deps.recorder.record({ server: app.server.id, grant: "authorization_code" });
+  return outcome;
+}
+
 async function exchangeCode(deps: RelayDeps, app: AppConfig, state: RelayState, code: string): Promise<Delivery> {
   const { config } = deps;
   // Key import + thumbprint do not depend on the token: run them while the exchange is in flight.
   const resultKey = prepareResultKey(state.instanceKey);
   resultKey.catch(() => {}); // awaited below on success; a failed exchange must not leave it unhandled
-  const upstream = await callTokenEndpoint(deps, app, state.tenant, {
-    grant_type: "authorization_code",
+  const outcome = await exchangeAuthorizationCode(deps, app, state.tenant, {
     code,
-    redirect_uri: callbackUrl(config.relayUrl, app.id),
-    code_verifier: verifierFromBytes(state.verifier),
+    redirectUri: callbackUrl(config.relayUrl, app.id),
+    codeVerifier: verifierFromBytes(state.verifier),
   });
-  const outcome = classifyExchange(upstream);
   if (!outcome.ok) return { error: outcome.error, errorDescription: outcome.description };
-  deps.recorder.record({ server: app.server.id, grant: "authorization_code" });
   const result = await encryptResult(
     { state: state.instanceState, app: app.id, server: app.server.id, tenant: state.tenant, token: outcome.token },
     state.instanceKey,

@@ -1,10 +1,11 @@
 import type { Context } from "hono";
+import type { AppConfig } from "../config.js";
 import * as z from "../schema.js";
 import { apiError } from "../web/api-error.js";
 import { hasMediaType } from "../web/media-type.js";
-import type { RelayEnv } from "./context.js";
+import type { RelayDeps, RelayEnv } from "./context.js";
 import { parseScope } from "./scopes.js";
-import { callTokenEndpoint, isTokenResponse, TRANSPORT_FAILURES } from "./token-endpoint.js";
+import { callTokenEndpoint, isTokenResponse, type TokenCallResult, TRANSPORT_FAILURES } from "./token-endpoint.js";
 
 const refreshSchema = z.strictObject({
   grant_type: z.string(),
@@ -72,7 +73,15 @@ export async function handleRefresh(c: Context<RelayEnv>): Promise<Response> {
     tenant = body.tenant;
   }
 
-  const upstream = await callTokenEndpoint(deps, app, tenant, grant);
+  return answerTokenCall(c, deps, app, await callTokenEndpoint(deps, app, tenant, grant));
+}
+
+/**
+ * A refresh's upstream answer for the (server-side) caller: the provider's status and JSON body as
+ * they came, or the relay's own JSON error for what never produced one; one refresh record when
+ * the provider issued a token. Shared with the Qorus bridge's refresh.
+ */
+export function answerTokenCall(c: Context, deps: RelayDeps, app: AppConfig, upstream: TokenCallResult): Response {
   switch (upstream.kind) {
     case "rate_limited":
       c.header("Retry-After", String(deps.limits.retryAfterSeconds));

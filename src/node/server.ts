@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type Config, ConfigError, type Env, loadConfig, type NodeSettings } from "../config.js";
+import { mountQorusBridge } from "../legacy/bridge.js";
 import { createRelay } from "../relay.js";
 import { mountSandbox, sandboxAwareFetch } from "../sandbox/server.js";
 import { nodeLimits } from "./limits.js";
@@ -64,6 +65,7 @@ export async function startNodeRelay(options: NodeRelayOptions): Promise<NodeRel
     clientAddress: (c) => getConnInfo(c).remote.address,
     metrics: () => recorder.metrics(),
     sandbox: { mountSandbox, sandboxAwareFetch },
+    qorusBridge: mountQorusBridge,
   });
   const serverOptions = listenerOptions(settings);
   const tls = settings.tls;

@@ -39,3 +39,19 @@ export const NO_TENANT: TenantRule = {
   supported: false,
   validate: () => "this server does not take a tenant",
 };
+
+/**
+ * The tenant a token endpoint URL names, for a profile that templates one into its endpoint
+ * (Microsoft: `…/{tenant}/oauth2/v2.0/token`): `null` for a profile without a tenant when the URL is
+ * exactly its endpoint; `undefined` when the URL is not this profile's endpoint for any valid
+ * tenant. The URL is compared with the template's fixed parts, so no request value can move the
+ * host or path (the Qorus cloud API bridge checks instances' `token_uri` with this).
+ */
+export function tenantOfTokenEndpoint(profile: ServerProfile, url: string): string | null | undefined {
+  if (!profile.tenant.supported) return url === profile.tokenEndpoint(null) ? null : undefined;
+  const marker = "\u0000tenant\u0000";
+  const [prefix = "", suffix = ""] = profile.tokenEndpoint(marker).split(marker);
+  if (!url.startsWith(prefix) || !url.endsWith(suffix) || url.length <= prefix.length + suffix.length) return undefined;
+  const tenant = url.slice(prefix.length, url.length - suffix.length);
+  return profile.tenant.validate(tenant) === null ? tenant : undefined;
+}

@@ -42,7 +42,7 @@ export interface Limits {
 /** Which limited route a request is for, by path (the legacy bridge's routes count as theirs). */
 export function limitedRoute(path: string): LimitedRoute | null {
   if (path.startsWith("/v1/callback/") || path === "/qorus-oauth2-redirect") return "callback";
-  if (path === "/v1/confirm") return "confirm";
+  if (path === "/v1/confirm" || path === "/qorus-oauth2-redirect/confirm") return "confirm";
   if (path === "/v1/flows") return "flows";
   if (path.startsWith("/v1/token/") || path === "/qorus-api/token") return "refresh";
   return null;

@@ -6,6 +6,7 @@
  * Analytics Engine when a RECORDS binding exists; limits are the Rate Limiting bindings.
  */
 import { Hono } from "hono/tiny";
+import type { Mount } from "../app.js";
 import { ConfigError, type Env, loadConfig } from "../config.js";
 import { createRelay, type SandboxServer } from "../relay.js";
 import { apiError } from "../web/api-error.js";
@@ -18,6 +19,8 @@ type Handler = (request: Request) => Response | Promise<Response>;
 export interface WorkerOptions {
   /** The sandbox server (the `--env sandbox` entry only); the production bundle has none. */
   readonly sandbox?: SandboxServer;
+  /** The Qorus cloud API bridge (its own entry, so the relay's bundle does not carry the YAML parser). */
+  readonly qorusBridge?: Mount;
   /** What the configuration is read from instead of `env` (zero-config defaults for local trials). */
   readonly configEnv?: (env: Env) => Env;
 }
@@ -43,6 +46,7 @@ export function createWorker(options: WorkerOptions = {}): { fetch(request: Requ
         // The address is only ever used hashed (src/crypto/keyed-hash.ts).
         clientAddress: (c) => c.req.header("cf-connecting-ip"),
         sandbox: options.sandbox,
+        qorusBridge: options.qorusBridge,
       });
       return (request) => app.fetch(request);
     } catch (error) {

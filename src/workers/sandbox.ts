@@ -8,6 +8,7 @@
  * per isolate (gone when it is) — wrangler.toml must not hold secrets.
  */
 import { type Env, sandboxDefaults } from "../config.js";
+import { mountQorusBridge } from "../legacy/bridge.js";
 import { mountSandbox, sandboxAwareFetch } from "../sandbox/server.js";
 import { createWorker } from "./app.js";
 
@@ -20,4 +21,9 @@ function withSandboxDefaults(env: Env): Env {
   return sandboxDefaults({ STATE_KEYS, CLIENT_SECRET_SANDBOX, ...env }, "from-env");
 }
 
-export default createWorker({ sandbox: { mountSandbox, sandboxAwareFetch }, configEnv: withSandboxDefaults });
+// Local trials get everything: the sandbox, and the Qorus bridge when LEGACY_QORUS=1.
+export default createWorker({
+  sandbox: { mountSandbox, sandboxAwareFetch },
+  qorusBridge: mountQorusBridge,
+  configEnv: withSandboxDefaults,
+});

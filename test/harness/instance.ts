@@ -14,6 +14,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { jwtDecrypt } from "jose";
+import { stringify as stringifyYaml } from "yaml";
 import {
   readDelivery as clientReadDelivery,
   startFlow as clientStartFlow,
@@ -172,7 +173,7 @@ export async function readConfirmation(response: Response): Promise<Confirmation
   const html = await response.text();
   if (response.status !== 200) throw new Error(`not a confirmation: ${response.status} ${html.slice(0, 200)}`);
   const { action, fields } = parseForm(html);
-  if (!action.endsWith("/v1/confirm") || fields.pending === undefined)
+  if (!action.endsWith("/confirm") || fields.pending === undefined)
     throw new Error(`not a confirmation page: ${html.slice(0, 200)}`);
   const text = unescapeHtml(html.replace(/<style[\s\S]*?<\/style>/g, "").replace(/<[^>]+>/g, "")).replace(/\s+/g, " ");
   return { action, pending: fields.pending, text, html };
@@ -190,7 +191,8 @@ export function answerConfirmation(
   decision: "send" | "cancel",
   headers: Record<string, string> = sameOriginHeaders(new URL(confirmation.action).origin),
 ): Promise<Response> {
-  return callRelay(target, "/v1/confirm", {
+  const { pathname } = new URL(confirmation.action);
+  return callRelay(target, pathname, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
     body: new URLSearchParams({ pending: confirmation.pending, decision }).toString(),
@@ -262,6 +264,70 @@ export function refresh(
 }
 
 // ---------------------------------------------------------------------------------------------
+// An instance of the older Qorus cloud protocol (the relay's bridge), built the way Qore's
+// RestClient builds its requests (qlib/RestClient.qm: getAuthorizationCodeRequest,
+// getOAuth2RefreshInfo): the instance makes the provider URL itself, the state is base64 of a YAML
+// mapping, the secret is the literal "cloud", refresh goes to the alternate token URL.
+
+/** base64(YAML(fields)), as Qorus makes its cloud state. */
+export function qorusState(fields: Readonly<Record<string, unknown>>): string {
+  return Buffer.from(stringifyYaml(fields)).toString("base64");
+}
+
+/**
+ * `{auth_url}{?|&}scope=…&redirect_uri=…&client_id=…&response_type=code`, then each auth arg, then
+ * `&state=…`, then PKCE: only the scope is URL-encoded; redirect_uri and state go in as given.
+ */
+export function qorusAuthorizationUrl(options: {
+  authUrl: string;
+  scopes: readonly string[];
+  redirectUri: string;
+  clientId: string;
+  authArgs?: Readonly<Record<string, string>>;
+  state: string;
+  codeChallenge?: string;
+}): string {
+  let uri = `${options.authUrl}${options.authUrl.includes("?") ? "&" : "?"}`;
+  uri += `scope=${encodeURIComponent(options.scopes.join(" "))}&redirect_uri=${options.redirectUri}&client_id=${options.clientId}&response_type=code`;
+  for (const [name, value] of Object.entries(options.authArgs ?? {})) uri += `&${name}=${value}`;
+  uri += `&state=${options.state}`;
+  if (options.codeChallenge) uri += `&code_challenge=${options.codeChallenge}&code_challenge_method=S256`;
+  return uri;
+}
+
+/** The refresh request body to the alternate token URL: RestClient's refresh info plus the token args. */
+export function qorusRefreshBody(options: {
+  clientId: string;
+  refreshToken: string;
+  oauth2App: string;
+  tokenUrl: string;
+  clientSecret?: string;
+}): URLSearchParams {
+  return new URLSearchParams({
+    client_id: options.clientId,
+    client_secret: options.clientSecret ?? "cloud",
+    grant_type: "refresh_token",
+    refresh_token: options.refreshToken,
+    oauth2_app: options.oauth2App,
+    oauth2_token_url: options.tokenUrl,
+  });
+}
+
+/** What the relay sent the browser to: update_connection_uri with the old protocol's fields. */
+export function readQorusDelivery(response: Response): {
+  target: string;
+  redirectUri: string;
+  fields: Record<string, string>;
+} {
+  if (response.status !== 303) throw new Error(`not a Qorus delivery: ${response.status}`);
+  const url = new URL(response.headers.get("location") ?? "");
+  const fields = fieldsOf(url.searchParams);
+  const redirectUri = Buffer.from(fields.redirect_uri ?? "", "base64").toString("utf8");
+  for (const name of Object.keys(fields)) url.searchParams.delete(name);
+  return { target: url.href, redirectUri, fields };
+}
+
+// ---------------------------------------------------------------------------------------------
 // A listening instance on loopback, for browser tests.
 
 export type ListeningOutcome =
@@ -301,8 +367,10 @@ export interface ListeningInstance {
   readonly origin: string;
   startFlow(
     relayUrl: string,
-    request: { app: string; responseMode: ResponseMode; ca?: Buffer },
+    request: { app: string; responseMode: ResponseMode; ca?: Buffer; keyType?: KeyType },
   ): Promise<ListeningFlow>;
+  /** Deliveries of the older Qorus cloud protocol received on `${origin}/qorus-update`, in order. */
+  readonly qorusUpdates: Array<Record<string, string>>;
   /** Everything secret the instance has seen: states, return_to path segments, tokens. */
   readonly sentinels: string[];
   close(): Promise<void>;
@@ -348,6 +416,7 @@ export async function startListeningInstance(
   const pending = new PendingFlows();
   const waiters = new Map<string, Waiter>();
   const sentinels: string[] = [];
+  const qorusUpdates: Array<Record<string, string>> = [];
   const scheme = options.tls ? "https" : "http";
 
   async function settle(fields: URLSearchParams, via: ResponseMode): Promise<[number, string]> {
@@ -386,6 +455,15 @@ export async function startListeningInstance(
       res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
       res.end(html);
     };
+    if (url.pathname === "/qorus-update") {
+      // The older Qorus cloud protocol: tokens arrive as query parameters (the bridge's delivery).
+      const fields = fieldsOf(url.searchParams);
+      qorusUpdates.push(fields);
+      for (const name of ["access_token", "refresh_token", "id_token", "auth_context"]) {
+        if (fields[name]) sentinels.push(fields[name] as string);
+      }
+      return reply(200, page("Instance", `<h1 class="ok">Qorus connection updated</h1>`));
+    }
     if (url.pathname === "/frame") {
       // Another origin trying to frame a relay page (clickjacking check).
       const src = url.searchParams.get("src") ?? "about:blank";
@@ -432,6 +510,7 @@ export async function startListeningInstance(
   return {
     origin,
     sentinels,
+    qorusUpdates,
     async startFlow(relayUrl, request) {
       const segment = `RETURN_SENTINEL_${random(9)}`;
       const returnTo = `${origin}/oauth2/${segment}/relay`;
@@ -440,6 +519,7 @@ export async function startListeningInstance(
         app: request.app,
         returnTo,
         responseMode: request.responseMode,
+        keyType: request.keyType,
         fetch: fetchTrusting(request.ca),
       });
       const state = started.pending.state;

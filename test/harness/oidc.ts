@@ -15,6 +15,8 @@ export interface OidcClientSpec {
   clientId: string;
   clientSecret: string;
   authMethod: "client_secret_basic" | "client_secret_post";
+  /** Further exact redirect URIs (the Qorus bridge's `RELAY_URL/qorus-oauth2-redirect`). */
+  extraRedirectUris?: readonly string[];
 }
 
 export interface OidcServer {
@@ -63,7 +65,7 @@ export async function startOidcProvider(relayUrl: string, clients: OidcClientSpe
         clients: clients.map((spec) => ({
           client_id: spec.clientId,
           client_secret: spec.clientSecret,
-          redirect_uris: [`${relayUrl}/v1/callback/${spec.appId}`],
+          redirect_uris: [`${relayUrl}/v1/callback/${spec.appId}`, ...(spec.extraRedirectUris ?? [])],
           grant_types: ["authorization_code", "refresh_token"],
           response_types: ["code"],
           token_endpoint_auth_method: spec.authMethod,

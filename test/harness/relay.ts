@@ -26,6 +26,7 @@ import { unstable_readConfig } from "wrangler";
 import { type Config, loadConfig } from "../../src/config.js";
 import { generateStateKeyPair } from "../../src/crypto/state-keys.js";
 import type { RelayEnv } from "../../src/flow/context.js";
+import { mountQorusBridge } from "../../src/legacy/bridge.js";
 import { nodeLimits } from "../../src/node/limits.js";
 import { LineRecorder } from "../../src/node/line-recorder.js";
 import { startNodeRelay } from "../../src/node/server.js";
@@ -55,7 +56,8 @@ export interface StartRelayOptions {
   outbound?: (request: Request) => Promise<Response>;
   /**
    * workerd only: the entry to run. By default the one `wrangler` would: src/workers/sandbox.ts
-   * (`--env sandbox`) when the env has SANDBOX=1, the production src/workers/relay.ts otherwise.
+   * (`--env sandbox`) when the env has SANDBOX=1, src/workers/qorus-bridge.ts (`--env qorus`) with
+   * LEGACY_QORUS=1, the production src/workers/relay.ts otherwise.
    */
   worker?: WorkerEntry;
 }
@@ -130,6 +132,7 @@ export async function inProcessRelay(
       mountSandbox: (hono, getDeps) => mountSandbox(hono, getDeps, sandboxOptions),
       sandboxAwareFetch,
     },
+    qorusBridge: mountQorusBridge,
   });
   const request = async (path: string, init?: RequestInit) => app.request(path, init);
   const fetchInProcess = ((input: RequestInfo | URL, init?: RequestInit) =>
@@ -281,7 +284,14 @@ async function startNode(env: Record<string, string>, options: StartRelayOptions
 // workerd via Miniflare.
 
 /** The two Workers entries: production (no sandbox inside) and the `wrangler dev --env sandbox` one. */
-export type WorkerEntry = "src/workers/relay.ts" | "src/workers/sandbox.ts";
+export type WorkerEntry = "src/workers/relay.ts" | "src/workers/sandbox.ts" | "src/workers/qorus-bridge.ts";
+
+/** The wrangler env whose settings an entry runs with. */
+const ENTRY_ENV: Record<WorkerEntry, string | undefined> = {
+  "src/workers/relay.ts": undefined,
+  "src/workers/sandbox.ts": "sandbox",
+  "src/workers/qorus-bridge.ts": "qorus",
+};
 
 const bundles = new Map<WorkerEntry, Promise<string>>();
 
@@ -337,7 +347,7 @@ function wranglerRateLimits(
 ): Record<string, { namespace_id: string; simple: { limit: number; period: 10 | 60 } }> {
   const config = unstable_readConfig({
     config: `${ROOT}wrangler.toml`,
-    env: entry === "src/workers/sandbox.ts" ? "sandbox" : undefined,
+    env: ENTRY_ENV[entry],
   });
   return Object.fromEntries(
     (config.ratelimits ?? []).map(
@@ -368,7 +378,13 @@ function escapeRegExp(text: string): string {
 
 async function startWorkerd(env: Record<string, string>, options: StartRelayOptions): Promise<RelayUnderTest> {
   const { Miniflare, Log, LogLevel, Response: MiniflareResponse } = await import("miniflare");
-  const entry = options.worker ?? (env.SANDBOX === "1" ? "src/workers/sandbox.ts" : "src/workers/relay.ts");
+  const entry =
+    options.worker ??
+    (env.SANDBOX === "1"
+      ? "src/workers/sandbox.ts"
+      : env.LEGACY_QORUS === "1"
+        ? "src/workers/qorus-bridge.ts"
+        : "src/workers/relay.ts");
   const script = await workerBundle(entry);
   const settings = wranglerSettings();
   // Data points written to RECORDS come out of workerd's stdout as one line each, tagged with a

@@ -3,10 +3,14 @@
  * oidc-provider, one instance, one Chromium. Every response mode through oidc-provider's pages, the
  * sandbox's Approve and Deny, the form_post page with scripts off, and the invalid-state page.
  */
+
+import { createHash } from "node:crypto";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ListeningInstance as Instance,
+  qorusAuthorizationUrl,
+  qorusState,
   type ResponseMode,
   startListeningInstance as startInstance,
 } from "../../harness/instance.js";
@@ -37,7 +41,14 @@ export function runtimeSuite(runtime: Runtime): void {
       const [relayPort, providerPort] = [await freePort(), await freePort()];
       const relayUrl = `http://127.0.0.1:${relayPort}`;
       const clientSecret = `secret-${crypto.randomUUID()}`;
-      const client = { appId: "acme", clientId: "relay-e2e", clientSecret, authMethod: "client_secret_basic" } as const;
+      const client = {
+        appId: "acme",
+        clientId: "relay-e2e",
+        clientSecret,
+        authMethod: "client_secret_basic",
+        // The Qorus cloud API bridge's redirect URI, registered as a provider app would have it.
+        extraRedirectUris: [`${relayUrl}/qorus-oauth2-redirect`],
+      } as const;
       provider = await startOidcProvider(relayUrl, [client], providerPort);
       [relay, instance, browser] = await Promise.all([
         startRelay({
@@ -47,6 +58,7 @@ export function runtimeSuite(runtime: Runtime): void {
             RELAY_URL: relayUrl,
             STATE_KEYS: stateKeys(),
             SANDBOX: "1",
+            LEGACY_QORUS: "1",
             APPS: JSON.stringify([
               { ...provider.app(client, "acme"), name: "Acme", scopes: { default: ["openid"], allow: ["openid"] } },
               { id: "sandbox", name: "Sandbox", server: "sandbox", client_id: "sandbox-client" },
@@ -115,6 +127,52 @@ export function runtimeSuite(runtime: Runtime): void {
         await context.close();
       });
     }
+
+    it("the AES-only profile (oct key, dir result): a sandbox sign-in the instance opens with AES-GCM", async () => {
+      const { context, page } = await newPage(browser);
+      const flow = await instance.startFlow(relay.url, { app: "sandbox", responseMode: "form_post", keyType: "oct" });
+      await page.goto(flow.authorizationUrl);
+      await page.locator("#approve").click();
+      const outcome = await outcomeOf(flow, page);
+      expect(outcome).toMatchObject({ kind: "result", via: "form_post" });
+      await context.close();
+    });
+
+    it("the Qorus cloud API bridge: an older instance's own provider URL, consent, tokens on its update URI", async () => {
+      const { context, page } = await newPage(browser);
+      captureCodes(page, codes);
+      const verifier = Buffer.from(crypto.getRandomValues(new Uint8Array(48))).toString("base64url");
+      const authContext = `AUTH_CONTEXT_SENTINEL_${crypto.randomUUID()}`;
+      const state = qorusState({
+        conn: "e2e-conn",
+        token_uri: `${provider.issuer}/token`,
+        auth_context: authContext,
+        redirect_uri: `${instance.origin}/ui`,
+        update_connection_uri: `${instance.origin}/qorus-update`,
+        client_id: "relay-e2e",
+        client_secret: "cloud",
+        oauth2_app: "acme",
+        grant_type: "authorization_code",
+        code_verifier: verifier,
+      });
+      await page.goto(
+        qorusAuthorizationUrl({
+          authUrl: `${provider.issuer}/auth`,
+          scopes: ["openid"],
+          redirectUri: `${relay.url}/qorus-oauth2-redirect`,
+          clientId: "relay-e2e",
+          state,
+          codeChallenge: createHash("sha256").update(verifier).digest("base64url"),
+        }),
+      );
+      await signInAndConsent(page);
+      await expect.poll(() => page.locator("h1").textContent()).toBe("Qorus connection updated");
+      const update = instance.qorusUpdates.at(-1);
+      expect(update).toMatchObject({ conn: "e2e-conn", auth_context: authContext, token_type: "Bearer" });
+      expect(Buffer.from(update?.redirect_uri ?? "", "base64").toString()).toBe(`${instance.origin}/ui`);
+      expect(typeof update?.access_token).toBe("string");
+      await context.close();
+    });
 
     it("form_post to an instance on http://[::1]:port reaches it (CSP form-action for an IPv6 literal)", async () => {
       const { context, page } = await newPage(browser);
