@@ -21,23 +21,26 @@ function returnToOfLength(length: number, fill = "a"): string {
 }
 
 describe("relay state size (Dropbox: at most 500 bytes)", () => {
-  it("X25519 key + 128-character return_to + 43-character state: ≤ 500 bytes", async () => {
-    const key = await newInstanceKey("X25519");
-    const returnTo = returnToOfLength(128);
-    expect(returnTo).toHaveLength(128);
-    const response = await relay.request(
-      "/v1/flows",
-      postJson({ app: "dropbox", return_to: returnTo, state: "s".repeat(43), key: key.publicJwk }),
-    );
-    expect(response.status).toBe(201);
-    const { authorization_url } = (await response.json()) as { authorization_url: string };
-    const state = new URL(authorization_url).searchParams.get("state") ?? "";
-    expect(new TextEncoder().encode(state).length).toBeLessThanOrEqual(DROPBOX_LIMIT);
-    // The state is opaque: nothing of what it carries shows through.
-    expect(state).not.toContain("127.0.0.1");
-    expect(state).not.toContain("s".repeat(8));
-    expect(state).not.toContain(String(key.publicJwk.x).slice(0, 12));
-  });
+  it.each(["X25519", "oct"] as const)(
+    "%s key + 128-character return_to + 43-character state: ≤ 500 bytes",
+    async (type) => {
+      const key = await newInstanceKey(type);
+      const returnTo = returnToOfLength(128);
+      expect(returnTo).toHaveLength(128);
+      const response = await relay.request(
+        "/v1/flows",
+        postJson({ app: "dropbox", return_to: returnTo, state: "s".repeat(43), key: key.publicJwk }),
+      );
+      expect(response.status).toBe(201);
+      const { authorization_url } = (await response.json()) as { authorization_url: string };
+      const state = new URL(authorization_url).searchParams.get("state") ?? "";
+      expect(new TextEncoder().encode(state).length).toBeLessThanOrEqual(DROPBOX_LIMIT);
+      // The state is opaque: nothing of what it carries shows through.
+      expect(state).not.toContain("127.0.0.1");
+      expect(state).not.toContain("s".repeat(8));
+      expect(state).not.toContain(String(key.publicJwk.x ?? key.publicJwk.k).slice(0, 12));
+    },
+  );
 
   it("property: any 22-43-char state with an X25519 key and a return_to up to 128 chars fits", async () => {
     const key = await newInstanceKey("X25519");
