@@ -109,7 +109,7 @@ if (qoreMissing) {
       it("the end-to-end suite passes: each response mode, refresh, deny, replay", async () => {
         const run = await runQore(E2E_SUITE, { OAUTH2_RELAY_URL: relay.url });
         if (run.code !== 0) console.error(`relay output:\n${relay.output()}`);
-        expectAllPassed(E2E_SUITE, run, 9);
+        expectAllPassed(E2E_SUITE, run, 10);
         for (const mode of ["form_post", "query", "fragment"])
           expect(run.output).toContain(`Success: sign-in delivered by ${mode}`);
         expect(run.output).toContain("OAUTH2-RELAY-DELIVERED-ERROR");
