@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 // hono/tiny: the PatternRouter is plenty for a dozen routes and keeps the Worker bundle small.
 import { Hono } from "hono/tiny";
+import type { AppConfig } from "./config.js";
 import { clientAddressKey } from "./crypto/keyed-hash.js";
 import { callbackUrl } from "./flow/authorization-url.js";
 import { handleCallback } from "./flow/callback.js";
@@ -30,6 +31,13 @@ export interface AppOptions {
 }
 
 /** The relay as a runtime-neutral Hono app: only web-standard APIs below this line. */
+/** The older `tenant` member of an app listing: `vars.tenant` for servers that have one. */
+function tenantInfo(app: AppConfig): { required: boolean; default: string | null } {
+  const variable = app.server.variables.find((candidate) => candidate.name === "tenant");
+  const value = app.vars.tenant ?? variable?.default ?? null;
+  return { required: variable !== undefined && value === null, default: value };
+}
+
 export function createApp(options: AppOptions): Hono<RelayEnv> {
   const { deps } = options;
   const { config } = deps;
@@ -64,10 +72,16 @@ export function createApp(options: AppOptions): Hono<RelayEnv> {
       client_id: entry.clientId,
       redirect_uri: callbackUrl(config.relayUrl, entry.id),
       scopes: { default: entry.scopes.default, allow: entry.scopes.allow },
-      tenant: {
-        required: false,
-        default: entry.tenant ?? (entry.server.tenant.supported ? "common" : null),
-      },
+      // What an instance may set per flow and refresh; operator-only variables are left out.
+      vars: Object.fromEntries(
+        entry.server.variables
+          .filter((variable) => !variable.operatorOnly)
+          .map((variable) => {
+            const value = entry.vars[variable.name] ?? variable.default;
+            return [variable.name, { required: value === null, default: value, example: variable.example }];
+          }),
+      ),
+      tenant: tenantInfo(entry),
       params: entry.server.allowedParams,
     }));
     return c.json({ apps });

@@ -9,8 +9,9 @@ import { type OriginPattern, parseOriginPattern, type ReturnPolicy } from "./flo
 import { scopeMatchesAllowList } from "./flow/scopes.js";
 import * as z from "./schema.js";
 import { genericServerSchema } from "./servers/generic.js";
-import type { ServerProfile } from "./servers/profile.js";
-import { BUILT_IN_SERVER_IDS, resolveServer } from "./servers/registry.js";
+import { RESERVED_AUTH_PARAMS, type ServerProfile, type Vars } from "./servers/profile.js";
+import { resolveServer } from "./servers/registry.js";
+import { checkVars, missingText } from "./servers/variables.js";
 import { isLoopbackHost } from "./web/url-rules.js";
 
 /** Environment as both runtimes hand it to us: strings, possibly missing (Workers: also bindings). */
@@ -25,7 +26,8 @@ export interface AppConfig {
   readonly clientSecret: string;
   readonly server: ServerProfile;
   readonly scopes: { readonly default: readonly string[]; readonly allow: readonly string[] };
-  readonly tenant: string | null;
+  /** Template variable values set by the operator (APPS `vars`, or the older `tenant`). */
+  readonly vars: Vars;
   /** The name older Qorus instances give this app in `oauth2_app` (the bridge), if not its id. */
   readonly qorusApp: string | null;
 }
@@ -74,7 +76,6 @@ export interface Config {
   /** LEGACY_QORUS=1: the Qorus cloud API bridge (src/legacy/) is served too. */
   readonly legacyQorus: boolean;
   readonly rateLimits: RateLimits;
-  readonly node: NodeSettings;
 }
 
 /** Thrown for invalid configuration; the message names the variable and the fix, never a secret. */
@@ -105,7 +106,7 @@ const scopeEntry = z.string().check(z.minLength(1), z.maxLength(256));
 
 const appSchema = z.strictObject({
   id: appIdSchema,
-  server: z.union([z.enum(BUILT_IN_SERVER_IDS), genericServerSchema]),
+  server: z.union([z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/)), genericServerSchema]),
   client_id: z.string().check(z.minLength(1), z.maxLength(256)),
   name: z.optional(z.string().check(z.minLength(1), z.maxLength(80))),
   scopes: z.optional(
@@ -114,7 +115,18 @@ const appSchema = z.strictObject({
       allow: z.optional(z.array(scopeEntry).check(z.maxLength(100))),
     }),
   ),
+  vars: z.optional(z.record(z.string().check(z.maxLength(32)), z.string().check(z.maxLength(253)))),
+  /** The older spelling of `vars.tenant`. */
   tenant: z.optional(z.string().check(z.maxLength(253))),
+  params: z.optional(
+    z.strictObject({
+      allow: z.optional(z.array(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/))).check(z.maxLength(32))),
+      fixed: z.optional(
+        z.record(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/)), z.string().check(z.maxLength(512))),
+      ),
+    }),
+  ),
+  basic_encoding: z.optional(z.enum(["form", "raw"])),
   qorus_app: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 chars of A-Z a-z 0-9 _ . -"))),
 });
 
@@ -176,6 +188,45 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+type AppEntry = z.infer<typeof appSchema>;
+
+/** The app's server profile with the app's own overrides (parameters, Basic encoding) applied. */
+function appProfile(entry: AppEntry, relayUrl: string, where: string, problems: string[]): ServerProfile | undefined {
+  const server = resolveServer(entry.server, relayUrl);
+  if (!server) {
+    problems.push(
+      `${where}.server: unknown server "${String(entry.server)}"; \`qorus-oauth-relay providers\` lists the catalogue, or describe the server as an object (docs/PROVIDERS.md)`,
+    );
+    return undefined;
+  }
+  const reserved = [...Object.keys(entry.params?.fixed ?? {}), ...(entry.params?.allow ?? [])].find((name) =>
+    RESERVED_AUTH_PARAMS.has(name),
+  );
+  if (reserved !== undefined) problems.push(`${where}.params: "${reserved}" is set by the relay itself`);
+  return {
+    ...server,
+    allowedParams: entry.params?.allow ?? server.allowedParams,
+    fixedAuthParams: { ...server.fixedAuthParams, ...entry.params?.fixed },
+    clientAuth: { ...server.clientAuth, basicEncoding: entry.basic_encoding ?? server.clientAuth.basicEncoding },
+  };
+}
+
+/** APPS `vars` (and the older `tenant`), checked against the profile's variables. */
+function appVars(entry: AppEntry, server: ServerProfile, where: string, problems: string[]): Vars {
+  const vars: Record<string, string> = { ...entry.vars };
+  if (entry.tenant !== undefined) {
+    if (vars.tenant !== undefined && vars.tenant !== entry.tenant)
+      problems.push(`${where}: "tenant" and "vars.tenant" differ; keep one`);
+    vars.tenant = entry.tenant;
+  }
+  const problem = checkVars(server, vars, "operator");
+  if (problem !== null) problems.push(`${where}.vars.${problem}`);
+  // An operator-only variable without a default must be set here: no request can set it.
+  const unset = server.variables.find((v) => v.operatorOnly && v.default === null && vars[v.name] === undefined);
+  if (unset) problems.push(`${where}.vars.${missingText(server, unset.name)}`);
+  return vars;
+}
+
 function parseApps(env: Env, relayUrl: string, problems: string[]): Map<string, AppConfig> {
   const apps = new Map<string, AppConfig>();
   const raw = text(env, "APPS");
@@ -200,19 +251,17 @@ function parseApps(env: Env, relayUrl: string, problems: string[]): Map<string, 
   parsed.data.forEach((entry, index) => {
     const where = `APPS[${index}] (${entry.id})`;
     if (apps.has(entry.id)) problems.push(`${where}: duplicate app id`);
-    const server = resolveServer(entry.server, relayUrl);
+    const server = appProfile(entry, relayUrl, where, problems);
+    if (!server) return;
     const secretName = clientSecretVariable(entry.id);
     const clientSecret = text(env, secretName);
     if (clientSecret === undefined)
       problems.push(`${secretName}: not set; set it to the client secret of app "${entry.id}"`);
-    if (entry.tenant !== undefined) {
-      const tenantProblem = server.tenant.validate(entry.tenant);
-      if (tenantProblem) problems.push(`${where}.tenant: ${tenantProblem}`);
-    }
+    const vars = appVars(entry, server, where, problems);
     const allow = entry.scopes?.allow ?? server.allowedScopes;
     const defaults = entry.scopes?.default ?? server.defaultScopes;
     for (const scope of defaults) {
-      if (!scopeMatchesAllowList(scope, allow))
+      if (!scopeMatchesAllowList(scope.replace(/\{[a-z0-9_]+\}/g, "x"), allow))
         problems.push(`${where}.scopes.default: "${scope}" is not in the allow-list`);
     }
     apps.set(entry.id, {
@@ -222,7 +271,7 @@ function parseApps(env: Env, relayUrl: string, problems: string[]): Map<string, 
       clientSecret: clientSecret ?? "",
       server,
       scopes: { default: defaults, allow },
-      tenant: entry.tenant ?? null,
+      vars,
       qorusApp: entry.qorus_app ?? null,
     });
   });
@@ -298,6 +347,26 @@ function parseNodeSettings(env: Env, problems: string[]): NodeSettings {
  */
 export async function loadConfig(env: Env): Promise<Config> {
   const problems: string[] = [];
+  const config = await readConfig(env, problems);
+  return config ?? failClosed(problems);
+}
+
+/**
+ * Config plus the Node listener's settings (loadConfig's problems and these reported together).
+ * Apart from loadConfig so that the Worker bundle carries no listener code.
+ */
+export async function loadNodeConfig(env: Env): Promise<{ config: Config; node: NodeSettings }> {
+  const problems: string[] = [];
+  const config = await readConfig(env, problems);
+  const node = parseNodeSettings(env, problems);
+  return config && problems.length === 0 ? { config, node } : failClosed(problems);
+}
+
+function failClosed(problems: readonly string[]): never {
+  throw new ConfigError(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+}
+
+async function readConfig(env: Env, problems: string[]): Promise<Config | null> {
   const relayUrl = parseRelayUrl(text(env, "RELAY_URL"), problems);
   const sandbox = text(env, "SANDBOX") === "1";
   const legacyRaw = text(env, "LEGACY_QORUS");
@@ -317,7 +386,6 @@ export async function loadConfig(env: Env): Promise<Config> {
   const stateTtl = integer(env, "STATE_TTL", 600, 60, 900, problems);
   const upstreamTimeoutMs = integer(env, "UPSTREAM_TIMEOUT_MS", 10_000, 100, 60_000, problems);
   const rateLimits = parseRateLimits(env, problems);
-  const node = parseNodeSettings(env, problems);
 
   const keysRaw = text(env, "STATE_KEYS");
   let stateKeys: StateKeyRing | null = null;
@@ -331,9 +399,7 @@ export async function loadConfig(env: Env): Promise<Config> {
     else stateKeys = result;
   }
 
-  if (problems.length > 0 || stateKeys === null) {
-    throw new ConfigError(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
-  }
+  if (problems.length > 0 || stateKeys === null) return null;
   return {
     relayUrl,
     stateKeys,
@@ -345,7 +411,6 @@ export async function loadConfig(env: Env): Promise<Config> {
     sandbox,
     legacyQorus: legacyRaw === "1",
     rateLimits,
-    node,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ResponseMode } from "../config.js";
+import type { Vars } from "../servers/profile.js";
 import { type InstanceKey, type InstanceKeyType, KEY_LENGTH } from "./instance-key.js";
 import { seal, unseal } from "./sealed.js";
 import type { StateKeyRing } from "./state-keys.js";
@@ -12,10 +13,15 @@ import type { StateKeyRing } from "./state-keys.js";
  * this layout leaves ~50 bytes of room (see test/security/state-size.test.ts).
  *
  *   u8 version | u32 iat | u16 ttl | u8 response mode | u8 key type | key (32 or 64) | verifier (32)
- *   | u8 len app | u8 len tenant | u8 len instance state | u16 len return_to   (strings UTF-8)
+ *   | u8 len app | u16 len vars | u8 len instance state | u16 len return_to   (strings UTF-8)
+ *
+ * `vars` are the template variables the instance chose, form-encoded (`tenant=contoso.com`), empty
+ * for most flows. Version 1 carried a u8-length tenant in their place and is still read, so flows
+ * started before an upgrade complete after it.
  */
 export const STATE_TYP = "oauth-relay-state";
-const VERSION = 1;
+const VERSION = 2;
+const VERSION_TENANT_ONLY = 1;
 const MODES: readonly ResponseMode[] = ["form_post", "query", "fragment"];
 /** Key types by their byte in the record; new types only ever append. */
 const KEY_TYPES: readonly InstanceKeyType[] = ["X25519", "P-256", "oct"];
@@ -24,7 +30,8 @@ export const CLOCK_TOLERANCE = 30;
 
 export interface RelayState {
   readonly app: string;
-  readonly tenant: string | null;
+  /** Template variables the instance set for this flow (the app's own are in configuration). */
+  readonly vars: Vars;
   readonly returnTo: string;
   readonly instanceState: string;
   readonly instanceKey: InstanceKey;
@@ -43,6 +50,16 @@ class Writer {
   u16(value: number): void {
     this.u8(value >>> 8);
     this.u8(value);
+  }
+  u8Text(text: string): void {
+    const bytes = encoder.encode(text);
+    this.u8(bytes.length);
+    this.raw(bytes);
+  }
+  u16Text(text: string): void {
+    const bytes = encoder.encode(text);
+    this.u16(bytes.length);
+    this.raw(bytes);
   }
   u32(value: number): void {
     this.u16(value >>> 16);
@@ -88,8 +105,6 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 /** The relay state's binary record (also carried inside a pending object, src/crypto/pending.ts). */
 export function encodeRelayState(state: RelayState): Uint8Array {
   const w = new Writer();
-  const strings = [state.app, state.tenant ?? "", state.instanceState].map((value) => encoder.encode(value));
-  const returnTo = encoder.encode(state.returnTo);
   w.u8(VERSION);
   w.u32(state.iat);
   w.u16(state.exp - state.iat);
@@ -97,18 +112,17 @@ export function encodeRelayState(state: RelayState): Uint8Array {
   w.u8(KEY_TYPES.indexOf(state.instanceKey.type));
   w.raw(state.instanceKey.raw);
   w.raw(state.verifier);
-  for (const value of strings) {
-    w.u8(value.length);
-    w.raw(value);
-  }
-  w.u16(returnTo.length);
-  w.raw(returnTo);
+  w.u8Text(state.app);
+  w.u16Text(new URLSearchParams(Object.entries(state.vars)).toString());
+  w.u8Text(state.instanceState);
+  w.u16Text(state.returnTo);
   return w.toBytes();
 }
 
 export function decodeRelayState(data: Uint8Array): RelayState {
   const r = new Reader(data);
-  if (r.u8() !== VERSION) throw new RangeError("version");
+  const version = r.u8();
+  if (version !== VERSION && version !== VERSION_TENANT_ONLY) throw new RangeError("version");
   const iat = r.u32();
   const exp = iat + r.u16();
   const responseMode = MODES[r.u8()];
@@ -116,12 +130,20 @@ export function decodeRelayState(data: Uint8Array): RelayState {
   if (responseMode === undefined || keyType === undefined) throw new RangeError("enum");
   const raw = r.raw(KEY_LENGTH[keyType]).slice();
   const verifier = r.raw(32).slice();
-  const [app = "", tenant = "", instanceState = ""] = [0, 1, 2].map(() => decoder.decode(r.raw(r.u8())));
+  const app = decoder.decode(r.raw(r.u8()));
+  const varsText = decoder.decode(r.raw(version === VERSION ? r.u16() : r.u8()));
+  const vars =
+    version === VERSION
+      ? Object.fromEntries(new URLSearchParams(varsText))
+      : varsText === ""
+        ? {}
+        : { tenant: varsText };
+  const instanceState = decoder.decode(r.raw(r.u8()));
   const returnTo = decoder.decode(r.raw(r.u16()));
   if (!r.atEnd()) throw new RangeError("trailing");
   return {
     app,
-    tenant: tenant === "" ? null : tenant,
+    vars,
     returnTo,
     instanceState,
     instanceKey: { type: keyType, raw },

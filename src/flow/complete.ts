@@ -5,6 +5,8 @@ import type { ProviderAnswer } from "../crypto/pending.js";
 import { verifierFromBytes } from "../crypto/pkce.js";
 import { CLOCK_TOLERANCE, type RelayState } from "../crypto/relay-state.js";
 import { encryptResult, prepareResultKey } from "../crypto/result.js";
+import type { Vars } from "../servers/profile.js";
+import { resolveVars } from "../servers/variables.js";
 import { htmlPage, invalidRequestPage, messagePage } from "../web/pages.js";
 import { callbackUrl } from "./authorization-url.js";
 import { nowSeconds, type RelayDeps } from "./context.js";
@@ -49,33 +51,44 @@ export async function claimOnce(
 export async function exchangeAuthorizationCode(
   deps: RelayDeps,
   app: AppConfig,
-  tenant: string | null,
+  vars: Vars,
   grant: { readonly code: string; readonly redirectUri: string; readonly codeVerifier: string | null },
 ): Promise<ExchangeOutcome> {
-  const upstream = await callTokenEndpoint(deps, app, tenant, {
+  const upstream = await callTokenEndpoint(deps, app, vars, {
     grant_type: "authorization_code",
     code: grant.code,
     redirect_uri: grant.redirectUri,
     ...(grant.codeVerifier === null ? {} : { code_verifier: grant.codeVerifier }),
   });
-  const outcome = classifyExchange(upstream);
+  const outcome = classifyExchange(app, upstream);
   if (outcome.ok) deps.recorder.record({ server: app.server.id, grant: "authorization_code" });
   return outcome;
 }
 
 async function exchangeCode(deps: RelayDeps, app: AppConfig, state: RelayState, code: string): Promise<Delivery> {
   const { config } = deps;
+  // Checked again: the app's configuration may have changed since the flow started.
+  const vars = resolveVars(app.server, app.vars, state.vars);
+  if (typeof vars === "string") {
+    return { error: "server_error", errorDescription: `The relay's configuration of this app changed (${vars}).` };
+  }
   // Key import + thumbprint do not depend on the token: run them while the exchange is in flight.
   const resultKey = prepareResultKey(state.instanceKey);
   resultKey.catch(() => {}); // awaited below on success; a failed exchange must not leave it unhandled
-  const outcome = await exchangeAuthorizationCode(deps, app, state.tenant, {
+  const outcome = await exchangeAuthorizationCode(deps, app, vars, {
     code,
     redirectUri: callbackUrl(config.relayUrl, app.id),
     codeVerifier: verifierFromBytes(state.verifier),
   });
   if (!outcome.ok) return { error: outcome.error, errorDescription: outcome.description };
   const result = await encryptResult(
-    { state: state.instanceState, app: app.id, server: app.server.id, tenant: state.tenant, token: outcome.token },
+    {
+      state: state.instanceState,
+      app: app.id,
+      server: app.server.id,
+      tenant: vars.tenant ?? null,
+      token: outcome.token,
+    },
     state.instanceKey,
     config.relayUrl,
     nowSeconds(deps),

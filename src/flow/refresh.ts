@@ -1,11 +1,12 @@
 import type { Context } from "hono";
 import type { AppConfig } from "../config.js";
 import * as z from "../schema.js";
+import { resolveVars } from "../servers/variables.js";
 import { apiError } from "../web/api-error.js";
 import { hasMediaType } from "../web/media-type.js";
 import type { RelayDeps, RelayEnv } from "./context.js";
-import { parseScope } from "./scopes.js";
-import { callTokenEndpoint, isTokenResponse, type TokenCallResult, TRANSPORT_FAILURES } from "./token-endpoint.js";
+import { mixedResources, parseScope } from "./scopes.js";
+import { callTokenEndpoint, readTokenAnswer, type TokenCallResult, TRANSPORT_FAILURES } from "./token-endpoint.js";
 
 const refreshSchema = z.strictObject({
   grant_type: z.string(),
@@ -13,7 +14,6 @@ const refreshSchema = z.strictObject({
     z.string().check(z.regex(/^[\x20-\x7E]{1,16384}$/, "must be 1-16384 printable characters")),
   ),
   scope: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-  tenant: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
   // Accepted (and ignored) because OAuth clients commonly send it; it must name this app's client.
   client_id: z.optional(z.string().check(z.maxLength(256))),
 });
@@ -46,6 +46,14 @@ export async function handleRefresh(c: Context<RelayEnv>): Promise<Response> {
   if (values.grant_type !== undefined && values.grant_type !== "refresh_token") {
     return apiError(c, 400, "unsupported_grant_type", "only grant_type=refresh_token is accepted here");
   }
+  // Template variables travel as fields named after them (`tenant`, `account_id`, …).
+  const requested: Record<string, string> = {};
+  for (const variable of app.server.variables) {
+    const value = values[variable.name];
+    if (value === undefined) continue;
+    requested[variable.name] = value;
+    delete values[variable.name];
+  }
   const parsed = refreshSchema.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -64,16 +72,14 @@ export async function handleRefresh(c: Context<RelayEnv>): Promise<Response> {
   if (body.scope !== undefined) {
     const scopes = parseScope(body.scope, app.scopes.allow);
     if (typeof scopes === "string") return apiError(c, 400, "invalid_scope", `scope: ${scopes}`);
-    grant.scope = scopes.join(" ");
+    const { oneResource, scopeSeparator } = app.server;
+    const mixed = oneResource === null ? null : mixedResources(scopes, oneResource);
+    if (mixed !== null) return apiError(c, 400, "invalid_scope", `scope: ${mixed}`);
+    grant.scope = scopes.join(scopeSeparator);
   }
-  let tenant = app.tenant;
-  if (body.tenant !== undefined) {
-    const problem = app.server.tenant.validate(body.tenant);
-    if (problem) return apiError(c, 400, "invalid_request", `tenant: ${problem}`);
-    tenant = body.tenant;
-  }
-
-  return answerTokenCall(c, deps, app, await callTokenEndpoint(deps, app, tenant, grant));
+  const vars = resolveVars(app.server, app.vars, requested);
+  if (typeof vars === "string") return apiError(c, 400, "invalid_request", vars);
+  return answerTokenCall(c, deps, app, await callTokenEndpoint(deps, app, vars, grant));
 }
 
 /**
@@ -96,11 +102,18 @@ export function answerTokenCall(c: Context, deps: RelayDeps, app: AppConfig, ups
     case "not_json":
       return apiError(c, 502, "server_error", `the provider's token endpoint answered ${upstream.status} without JSON`);
     case "json": {
-      if (upstream.status === 200 && isTokenResponse(upstream.body)) {
+      const answer = readTokenAnswer(app, upstream);
+      if (answer.kind === "token") {
         deps.recorder.record({ server: app.server.id, grant: "refresh_token" });
+        return c.json(answer.token, 200);
       }
-      const status = upstream.status >= 200 && upstream.status < 600 ? upstream.status : 502;
-      return c.json(upstream.body, status as 200);
+      // The same rule as the code exchange: a success status without a usable token is no success.
+      if (answer.kind === "unusable") {
+        return apiError(c, 502, "server_error", `the provider's token response (${answer.status}) ${answer.problem}`);
+      }
+      // The provider's own error answer, as it came (RFC 6749 §5.2).
+      const status = answer.status >= 400 && answer.status < 600 ? answer.status : 502;
+      return c.json(answer.body, status as 400);
     }
   }
 }

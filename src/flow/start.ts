@@ -4,6 +4,7 @@ import { instanceKeySchema, toInstanceKey, unusableKeyReason } from "../crypto/i
 import { newVerifierBytes, s256Challenge, verifierFromBytes } from "../crypto/pkce.js";
 import { type RelayState, sealRelayState } from "../crypto/relay-state.js";
 import * as z from "../schema.js";
+import { resolveVars } from "../servers/variables.js";
 import { apiError } from "../web/api-error.js";
 import { hasMediaType } from "../web/media-type.js";
 import { findDuplicateKey } from "../web/strict-json.js";
@@ -11,9 +12,9 @@ import { buildAuthorizationUrl } from "./authorization-url.js";
 import { nowSeconds, type RelayEnv } from "./context.js";
 import { defaultResponseMode } from "./deliver.js";
 import { checkReturnTo } from "./return-policy.js";
-import { parseScope, withRequiredScopes } from "./scopes.js";
+import { defaultScopes, mixedResources, parseScope, withRequiredScopes } from "./scopes.js";
 
-/** `POST /v1/flows` body (DESIGN "Endpoints"): strict, every field bounded (checklist #12). */
+/** `POST /v1/flows` body (PROTOCOL §3.1): strict, every field bounded. */
 const flowRequestSchema = z.strictObject({
   app: z.string().check(z.maxLength(64)),
   return_to: z.string().check(z.maxLength(2048)),
@@ -24,6 +25,13 @@ const flowRequestSchema = z.strictObject({
     ),
   key: instanceKeySchema,
   scope: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  /** Template variables of the app's server (Microsoft tenant, NetSuite account_id, …). */
+  vars: z.optional(
+    z
+      .record(z.string().check(z.maxLength(32)), z.string().check(z.minLength(1), z.maxLength(253)))
+      .check(z.refine((vars) => Object.keys(vars).length <= 8, "at most 8 variables")),
+  ),
+  /** The older spelling of `vars.tenant`. */
   tenant: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
   response_mode: z.optional(z.enum(["form_post", "query", "fragment"])),
   params: z.optional(
@@ -73,15 +81,22 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
   if (returnDecision.kind === "refused")
     return apiError(c, 400, "invalid_request", `return_to: ${returnDecision.reason}`);
 
-  const scopes = body.scope === undefined ? [...app.scopes.default] : parseScope(body.scope, app.scopes.allow);
-  if (typeof scopes === "string") return apiError(c, 400, "invalid_scope", `scope: ${scopes}`);
-
-  let tenant: string | null = app.tenant;
+  const requested: Record<string, string> = { ...body.vars };
   if (body.tenant !== undefined) {
-    const problem = profile.tenant.validate(body.tenant);
-    if (problem) return apiError(c, 400, "invalid_request", `tenant: ${problem}`);
-    tenant = body.tenant;
+    if (requested.tenant !== undefined && requested.tenant !== body.tenant)
+      return apiError(c, 400, "invalid_request", "tenant: also given as vars.tenant, with another value; send one");
+    requested.tenant = body.tenant;
   }
+  const vars = resolveVars(profile, app.vars, requested);
+  if (typeof vars === "string") return apiError(c, 400, "invalid_request", `vars.${vars}`);
+
+  const scopes =
+    body.scope === undefined
+      ? defaultScopes(app.scopes.default, profile, vars)
+      : parseScope(body.scope, app.scopes.allow);
+  if (typeof scopes === "string") return apiError(c, 400, "invalid_scope", `scope: ${scopes}`);
+  const mixed = profile.oneResource === null ? null : mixedResources(scopes, profile.oneResource);
+  if (mixed !== null) return apiError(c, 400, "invalid_scope", `scope: ${mixed}`);
 
   const params = body.params ?? {};
   for (const name of Object.keys(params)) {
@@ -102,7 +117,7 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
   const responseMode: ResponseMode = body.response_mode ?? defaultResponseMode(body.return_to);
   const state: RelayState = {
     app: app.id,
-    tenant,
+    vars: requested,
     returnTo: body.return_to,
     instanceState: body.state,
     instanceKey,
@@ -134,7 +149,7 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
     app,
     config.relayUrl,
     relayState,
-    state,
+    vars,
     codeChallenge,
     withRequiredScopes(scopes, profile.requiredScopes),
     params,

@@ -1,18 +1,8 @@
 import type { AppConfig } from "../config.js";
-import * as z from "../schema.js";
+import type { Vars } from "../servers/profile.js";
+import { endpoint } from "../servers/variables.js";
 import { basicAuthorization, postTokenRequest, type UpstreamResult } from "../web/upstream.js";
 import type { RelayDeps } from "./context.js";
-
-/** RFC 6749 §5.1 success response: what the relay insists on before it forwards tokens. */
-const tokenResponseSchema = z.looseObject({
-  access_token: z.string().check(z.minLength(1), z.maxLength(16 * 1024)),
-  // Dropbox sends `bearer`, Microsoft `Bearer`: compare case-insensitively (RFC 6749 §7.1).
-  token_type: z.string().check(z.regex(/^bearer$/i)),
-});
-
-export function isTokenResponse(body: Record<string, unknown>): boolean {
-  return tokenResponseSchema.safeParse(body).success;
-}
 
 /** A token-endpoint call's outcome: the upstream answer, or refused here by the per-app ceiling. */
 export type TokenCallResult = UpstreamResult | { readonly kind: "rate_limited" };
@@ -26,21 +16,29 @@ export type TokenCallResult = UpstreamResult | { readonly kind: "rate_limited" }
 export async function callTokenEndpoint(
   deps: RelayDeps,
   app: AppConfig,
-  tenant: string | null,
+  /** resolveVars' answer: every variable of the token endpoint is set and checked. */
+  vars: Vars,
   grant: Record<string, string>,
 ): Promise<TokenCallResult> {
   const ceiling = deps.limits.upstream;
   if (ceiling && !(await ceiling.hit(`app:${app.id}`))) return { kind: "rate_limited" };
-  const form = new URLSearchParams(grant);
+  const { clientAuth, tokenRequestBody, tokenTemplate } = app.server;
+  const fields: Record<string, string> = { ...grant };
   let authorization: string | undefined;
-  if (app.server.tokenEndpointAuthMethod === "client_secret_basic") {
-    authorization = basicAuthorization(app.clientId, app.clientSecret);
+  if (clientAuth.method === "client_secret_basic") {
+    authorization = basicAuthorization(app.clientId, app.clientSecret, clientAuth.basicEncoding);
   } else {
-    form.set("client_id", app.clientId);
-    form.set("client_secret", app.clientSecret);
+    fields.client_id = app.clientId;
+    fields.client_secret = app.clientSecret;
   }
   return postTokenRequest(
-    { url: app.server.tokenEndpoint(tenant), form, authorization, timeoutMs: deps.config.upstreamTimeoutMs },
+    {
+      url: endpoint(tokenTemplate, vars),
+      body: tokenRequestBody === "json" ? JSON.stringify(fields) : new URLSearchParams(fields).toString(),
+      contentType: tokenRequestBody === "json" ? "application/json" : "application/x-www-form-urlencoded",
+      authorization,
+      timeoutMs: deps.config.upstreamTimeoutMs,
+    },
     deps.fetch,
   );
 }
@@ -80,11 +78,55 @@ export const TRANSPORT_FAILURES = {
 /** Token-endpoint error codes passed on to the instance as themselves; others become server_error. */
 const FORWARDED_TOKEN_ERRORS = new Set(["invalid_grant", "invalid_scope"]);
 
+/** A JSON token-endpoint answer read against the profile (RFC 6749 §5.1, §5.2). */
+export type TokenAnswer =
+  /** Tokens the relay forwards; token_type filled in as Bearer where the profile allows it missing. */
+  | { readonly kind: "token"; readonly token: Record<string, unknown> }
+  /** The provider's own error answer: a 4xx/5xx, or Slack's 200 with `ok: false`. */
+  | { readonly kind: "refused"; readonly status: number; readonly code: string; readonly body: Record<string, unknown> }
+  /** A success status whose body is not a token the relay can forward: `problem` says why. */
+  | { readonly kind: "unusable"; readonly status: number; readonly problem: string };
+
+/**
+ * Any 2xx with a usable token is a success (servers answer 201 too). The token must have an
+ * access_token and a token_type the profile accepts (RFC 6749 §7.1: compared case-insensitively,
+ * Dropbox sends `bearer`); a profile whose provider omits token_type gets Bearer (RFC 6750).
+ */
+export function readTokenAnswer(
+  app: AppConfig,
+  result: { readonly status: number; readonly body: Record<string, unknown> },
+): TokenAnswer {
+  const { status, body } = result;
+  const { okField, tokenTypes, bearerIfMissing } = app.server;
+  const code = typeof body.error === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(body.error) ? body.error : "";
+  if (status < 200 || status > 299 || (okField && body.ok === false)) {
+    return { kind: "refused", status: status >= 200 && status <= 299 ? 400 : status, code, body };
+  }
+  const access = body.access_token;
+  if (typeof access !== "string" || access.length === 0 || access.length > 16 * 1024) {
+    return { kind: "unusable", status, problem: "had no access_token" };
+  }
+  const type = body.token_type;
+  if (type === undefined) {
+    return bearerIfMissing
+      ? { kind: "token", token: { ...body, token_type: "Bearer" } }
+      : { kind: "unusable", status, problem: "had no token_type" };
+  }
+  if (typeof type === "string" && tokenTypes.includes(type.toLowerCase())) return { kind: "token", token: body };
+  const shown = typeof type === "string" && /^[A-Za-z0-9_-]{1,20}$/.test(type) ? `"${type}"` : "an unreadable value";
+  return {
+    kind: "unusable",
+    status,
+    problem: `had token_type ${shown}, which this relay does not forward for ${app.server.displayName}`,
+  };
+}
+
 /**
  * Classifies a code-exchange answer into what the instance is told. Descriptions are fixed texts
- * (plus the provider's RFC 6749 error code): the upstream body never reaches the browser.
+ * (plus the provider's RFC 6749 error code and the HTTP status): the upstream body never reaches the
+ * browser.
  */
-export function classifyExchange(result: TokenCallResult): ExchangeOutcome {
+export function classifyExchange(app: AppConfig, result: TokenCallResult): ExchangeOutcome {
   switch (result.kind) {
     case "timeout":
     case "unreachable":
@@ -97,24 +139,32 @@ export function classifyExchange(result: TokenCallResult): ExchangeOutcome {
     case "not_json":
       return result.status >= 500
         ? { ok: false, error: "temporarily_unavailable", description: "The provider's token endpoint failed." }
-        : { ok: false, error: "server_error", description: "The provider's token endpoint did not answer with JSON." };
+        : {
+            ok: false,
+            error: "server_error",
+            description: `The provider's token endpoint answered ${result.status} without JSON.`,
+          };
     case "json": {
-      if (result.status === 200 && isTokenResponse(result.body)) return { ok: true, token: result.body };
-      if (result.status === 200) {
+      const answer = readTokenAnswer(app, result);
+      if (answer.kind === "token") return { ok: true, token: answer.token };
+      if (answer.kind === "unusable") {
         return {
           ok: false,
           error: "server_error",
-          description: "The provider's token response had no bearer access_token.",
+          description: `The provider's token response (${answer.status}) ${answer.problem}.`,
         };
       }
-      const code = typeof result.body.error === "string" ? result.body.error : "";
-      if (FORWARDED_TOKEN_ERRORS.has(code)) {
-        return { ok: false, error: code, description: `The provider refused the code exchange (${code}).` };
+      if (FORWARDED_TOKEN_ERRORS.has(answer.code)) {
+        return {
+          ok: false,
+          error: answer.code,
+          description: `The provider refused the code exchange (${answer.code}).`,
+        };
       }
-      if (result.status >= 500) {
+      if (answer.status >= 500) {
         return { ok: false, error: "temporarily_unavailable", description: "The provider's token endpoint failed." };
       }
-      const known = /^[a-z_]{1,40}$/.test(code) ? ` (${code})` : "";
+      const known = answer.code === "" ? "" : ` (${answer.code.slice(0, 40)})`;
       return { ok: false, error: "server_error", description: `The provider refused the code exchange${known}.` };
     }
   }

@@ -21,7 +21,8 @@ import { answerTokenCall } from "../flow/refresh.js";
 import { checkReturnTo } from "../flow/return-policy.js";
 import { parseScope } from "../flow/scopes.js";
 import { callTokenEndpoint } from "../flow/token-endpoint.js";
-import { tenantOfTokenEndpoint } from "../servers/profile.js";
+import type { Vars } from "../servers/profile.js";
+import { effectiveVars, resolveVars, varsOfTokenEndpoint } from "../servers/variables.js";
 import { apiError } from "../web/api-error.js";
 import { hasMediaType } from "../web/media-type.js";
 import { confirmPage, htmlPage, invalidRequestPage, messagePage } from "../web/pages.js";
@@ -45,8 +46,9 @@ function appNamed(config: Config, name: string): AppConfig | undefined {
 }
 
 /**
- * The app and tenant the state's `oauth2_app`, `client_id`, `client_secret` and `token_uri` name,
- * all of which must match the configuration; or a sentence saying which does not.
+ * The app and template variables the state's `oauth2_app`, `client_id`, `client_secret` and
+ * `token_uri` name, all of which must match the configuration; or a sentence saying which does not.
+ * `requested` are the variables the token URL chose (a Microsoft tenant, say), `vars` those in force.
  */
 function resolveApp(
   config: Config,
@@ -54,15 +56,25 @@ function resolveApp(
   clientId: string,
   clientSecret: string,
   tokenUri: string,
-): { app: AppConfig; tenant: string | null } | string {
+): { app: AppConfig; requested: Vars; vars: Vars } | string {
   const app = appNamed(config, oauth2App);
   if (!app) return "its oauth2_app names no app of this relay";
   if (clientId !== app.clientId) return "its client_id is not this app's";
   if (clientSecret !== CLOUD_SECRET)
     return 'its client_secret must be "cloud": the relay uses its own secret and never forwards one it is sent';
-  const tenant = tenantOfTokenEndpoint(app.server, tokenUri);
-  if (tenant === undefined) return "its token URL is not this app's token endpoint";
-  return { app, tenant: tenant ?? app.tenant };
+  const inUrl = varsOfTokenEndpoint(app.server, tokenUri);
+  if (inUrl === undefined) return "its token URL is not this app's token endpoint";
+  // A variable only the operator sets (a GitLab host) must be the configured one; others are the
+  // instance's to choose, as in a v1 flow.
+  const configured = effectiveVars(app.server, app.vars, {});
+  const requested: Record<string, string> = {};
+  for (const [name, value] of Object.entries(inUrl)) {
+    const operatorOnly = app.server.variables.some((variable) => variable.name === name && variable.operatorOnly);
+    if (!operatorOnly) requested[name] = value;
+    else if (configured[name] !== value) return "its token URL is not this app's token endpoint";
+  }
+  const vars = resolveVars(app.server, app.vars, requested);
+  return typeof vars === "string" ? `its token URL does not suit this app (${vars})` : { app, requested, vars };
 }
 
 function refusedPage(c: Context, what: string): Promise<Response> {
@@ -112,7 +124,9 @@ async function exchangeAndDeliver(c: Context<RelayEnv>, pending: QorusPending): 
   const deps = c.get("deps");
   const app = deps.config.apps.get(pending.app);
   if (!app) return invalidRequestPage(c);
-  const outcome = await exchangeAuthorizationCode(deps, app, pending.tenant, {
+  const vars = resolveVars(app.server, app.vars, pending.vars);
+  if (typeof vars === "string") return invalidRequestPage(c);
+  const outcome = await exchangeAuthorizationCode(deps, app, vars, {
     code: pending.code,
     redirectUri: `${deps.config.relayUrl}${REDIRECT_PATH}`,
     codeVerifier: pending.codeVerifier,
@@ -125,7 +139,8 @@ async function exchangeAndDeliver(c: Context<RelayEnv>, pending: QorusPending): 
       400,
     );
   }
-  return c.redirect(qorusDeliveryUrl(pending, outcome.token), 303);
+  const delivery = qorusDeliveryUrl(pending, outcome.token);
+  return c.redirect(delivery, 303);
 }
 
 function single(query: URLSearchParams, name: string): string | undefined | null {
@@ -155,7 +170,7 @@ async function handleRedirect(c: Context<RelayEnv>): Promise<Response> {
 
   const pending: QorusPending = {
     app: resolved.app.id,
-    tenant: resolved.tenant,
+    vars: resolved.requested,
     code,
     codeVerifier: state.codeVerifier,
     conn: state.conn,
@@ -243,9 +258,9 @@ async function handleToken(c: Context<RelayEnv>): Promise<Response> {
   if (scope !== undefined) {
     const scopes = parseScope(scope, resolved.app.scopes.allow);
     if (typeof scopes === "string") return apiError(c, 400, "invalid_scope", `scope: ${scopes}`);
-    grant.scope = scopes.join(" ");
+    grant.scope = scopes.join(resolved.app.server.scopeSeparator);
   }
-  return answerTokenCall(c, deps, resolved.app, await callTokenEndpoint(deps, resolved.app, resolved.tenant, grant));
+  return answerTokenCall(c, deps, resolved.app, await callTokenEndpoint(deps, resolved.app, resolved.vars, grant));
 }
 
 /**

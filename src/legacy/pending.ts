@@ -13,7 +13,8 @@ const LIFETIME = 180;
 
 export interface QorusPending {
   readonly app: string;
-  readonly tenant: string | null;
+  /** Template variables the instance's token URL chose. */
+  readonly vars: Readonly<Record<string, string>>;
   readonly code: string;
   readonly codeVerifier: string | null;
   readonly conn: string;
@@ -25,7 +26,7 @@ export interface QorusPending {
 const schema = z.strictObject({
   exp: z.int(),
   app: z.string(),
-  tenant: z.nullable(z.string()),
+  vars: z.record(z.string(), z.string()),
   code: z.string(),
   codeVerifier: z.nullable(z.string()),
   conn: z.string(),

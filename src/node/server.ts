@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { type Config, ConfigError, type Env, loadConfig, type NodeSettings } from "../config.js";
+import { type Config, ConfigError, type Env, loadNodeConfig, type NodeSettings } from "../config.js";
 import { mountQorusBridge } from "../legacy/bridge.js";
 import { createRelay } from "../relay.js";
 import { mountSandbox, sandboxAwareFetch } from "../sandbox/server.js";
@@ -54,8 +54,7 @@ function listenerOptions(settings: NodeSettings) {
 }
 
 export async function startNodeRelay(options: NodeRelayOptions): Promise<NodeRelay> {
-  const config = await loadConfig(options.env);
-  const settings = config.node;
+  const { config, node: settings } = await loadNodeConfig(options.env);
   const recorder = new LineRecorder(options.writeRecord ?? ((line) => process.stdout.write(`${line}\n`)));
   const app = createRelay({
     config,

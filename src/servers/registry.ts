@@ -1,21 +1,20 @@
-import { dropbox } from "./dropbox.js";
-import { type GenericServerConfig, genericProfile } from "./generic.js";
-import { microsoft } from "./microsoft.js";
-import type { ServerProfile } from "./profile.js";
-import { sandboxProfile } from "./sandbox.js";
+import { CATALOGUE } from "./catalogue.js";
+import type { CatalogueEntry } from "./entry.js";
+import { type GenericServerConfig, genericEntry } from "./generic.js";
+import { profileFromEntry, type ServerProfile } from "./profile.js";
+import { sandboxEntry } from "./sandbox.js";
 
-export const BUILT_IN_SERVER_IDS = ["dropbox", "microsoft", "sandbox"] as const;
-export type BuiltInServerId = (typeof BUILT_IN_SERVER_IDS)[number];
+/** The catalogue entry an id names: a catalogue provider or the built-in sandbox. */
+export function catalogueEntry(id: string, relayUrl: string): CatalogueEntry | undefined {
+  if (id === "sandbox") return sandboxEntry(relayUrl);
+  return CATALOGUE.find((entry) => entry.id === id);
+}
 
-/** Resolves an app's `server` setting (built-in id or generic object) to its profile. */
-export function resolveServer(server: BuiltInServerId | GenericServerConfig, relayUrl: string): ServerProfile {
-  if (typeof server !== "string") return genericProfile(server);
-  switch (server) {
-    case "dropbox":
-      return dropbox;
-    case "microsoft":
-      return microsoft;
-    case "sandbox":
-      return sandboxProfile(relayUrl);
-  }
+/**
+ * Resolves an app's `server` setting (a catalogue id or an operator-described server) to its
+ * profile; an unknown id is the caller's to report.
+ */
+export function resolveServer(server: string | GenericServerConfig, relayUrl: string): ServerProfile | undefined {
+  const entry = typeof server === "string" ? catalogueEntry(server, relayUrl) : genericEntry(server);
+  return entry && profileFromEntry(entry);
 }

@@ -1,5 +1,5 @@
 /**
- * The one way the relay talks to a token endpoint: POST form, no browser headers, no redirects
+ * The one way the relay talks to a token endpoint: POST (form or JSON), no browser headers, no redirects
  * followed, a timeout over the whole exchange, the body read with a cap and never trusted.
  */
 export const UPSTREAM_BODY_CAP = 64 * 1024;
@@ -14,15 +14,19 @@ export type UpstreamResult =
 
 export interface TokenRequest {
   readonly url: string;
-  readonly form: URLSearchParams;
-  /** Basic client authentication, already encoded per RFC 6749 §2.3.1. */
+  readonly body: string;
+  readonly contentType: "application/x-www-form-urlencoded" | "application/json";
+  /** Basic client authentication, already encoded (basicAuthorization). */
   readonly authorization?: string;
   readonly timeoutMs: number;
 }
 
-/** RFC 6749 §2.3.1: client id and secret are form-urlencoded before Basic encoding. */
-export function basicAuthorization(clientId: string, clientSecret: string): string {
-  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
+/**
+ * HTTP Basic client authentication. RFC 6749 §2.3.1 form-urlencodes id and secret first (`form`);
+ * many servers never decode that, so a secret with `+`, `/` or `=` fails there unless sent `raw`.
+ */
+export function basicAuthorization(clientId: string, clientSecret: string, encoding: "form" | "raw"): string {
+  const encode = (value: string) => (encoding === "raw" ? value : encodeURIComponent(value).replace(/%20/g, "+"));
   const pair = new TextEncoder().encode(`${encode(clientId)}:${encode(clientSecret)}`);
   let binary = "";
   for (const byte of pair) binary += String.fromCharCode(byte);
@@ -63,7 +67,7 @@ export async function postTokenRequest(request: TokenRequest, fetcher: typeof fe
   const timer = setTimeout(() => controller.abort(), request.timeoutMs);
   const { signal } = controller;
   const headers: Record<string, string> = {
-    "content-type": "application/x-www-form-urlencoded",
+    "content-type": request.contentType,
     accept: "application/json",
     "user-agent": "qorus-oauth-relay",
   };
@@ -73,7 +77,7 @@ export async function postTokenRequest(request: TokenRequest, fetcher: typeof fe
     const response = await fetcher(request.url, {
       method: "POST",
       headers,
-      body: request.form.toString(),
+      body: request.body,
       redirect: "manual",
       signal,
     });

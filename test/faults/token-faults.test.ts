@@ -162,9 +162,14 @@ const EXPECTED: Record<
   "5xx HTML": { exchange: "temporarily_unavailable", refreshStatus: 502, refreshError: "server_error", slow: false },
   "400 text/plain": { exchange: "server_error", refreshStatus: 502, refreshError: "server_error", slow: false },
   "invalid JSON": { exchange: "server_error", refreshStatus: 502, refreshError: "server_error", slow: false },
-  // A 200 JSON answer is passed through to the refresh caller as the provider sent it (DESIGN), but
-  // it is not recorded as a grant; the code exchange refuses it.
-  "JSON without access_token": { exchange: "server_error", refreshStatus: 200, refreshError: null, slow: false },
+  // A success status without a usable token is no success, on either path: the exchange delivers
+  // server_error, the refresh caller gets 502 saying what was missing; neither is recorded.
+  "JSON without access_token": {
+    exchange: "server_error",
+    refreshStatus: 502,
+    refreshError: "server_error",
+    slow: false,
+  },
   "body over the cap": { exchange: "server_error", refreshStatus: 502, refreshError: "server_error", slow: false },
   "3xx to another host": { exchange: "server_error", refreshStatus: 502, refreshError: "server_error", slow: false },
 };
@@ -305,7 +310,7 @@ describe("upstream faults on the token endpoint", () => {
       if (expected.refreshError !== null) expect(body.error).toBe(expected.refreshError);
       // Non-JSON upstream bodies never pass through; the client secret never appears.
       expect(text).not.toContain(SECRET);
-      if (name !== "5xx JSON" && name !== "JSON without access_token") expect(text).not.toContain(UPSTREAM_MARKER);
+      if (name !== "5xx JSON") expect(text).not.toContain(UPSTREAM_MARKER);
       await expectOneBoundedUpstreamCall(name, elapsed, limit);
     });
   }

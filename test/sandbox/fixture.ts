@@ -54,4 +54,4 @@ export function basic(id: string, secret: string): string {
 
 export { s256 } from "../fakes/http.js";
 
-export const VERIFIER = "v".repeat(43) + "-._~0123456789";
+export const VERIFIER = `${"v".repeat(43)}-._~0123456789`;

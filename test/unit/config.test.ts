@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ConfigError, isUnconfigured, loadConfig, sandboxDefaults } from "../../src/config.js";
+import { ConfigError, isUnconfigured, loadConfig, loadNodeConfig, sandboxDefaults } from "../../src/config.js";
 import { startNodeRelay } from "../../src/node/server.js";
 
 const KEY_A = "Q2hhbmdlTWVDaGFuZ2VNZUNoYW5nZU1lQ2hhbmdlTWU"; // 43 chars, 32 bytes
@@ -35,9 +35,10 @@ function env(overrides: Record<string, string | undefined> = {}): Record<string,
   return Object.fromEntries(Object.entries(base).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
+/** Through loadNodeConfig: everything loadConfig checks, plus the Node listener's variables. */
 async function failure(values: Record<string, string>): Promise<string> {
   try {
-    await loadConfig(values);
+    await loadNodeConfig(values);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as Error).message;
@@ -72,7 +73,12 @@ const CASES: Array<[string, Record<string, string | undefined>, string, RegExp?]
   ["APPS bad JSON", { APPS: `[{"id":"dropbox",` }, "APPS", /JSON/],
   ["APPS not an array", { APPS: '{"id":"dropbox"}' }, "APPS"],
   ["APPS empty array", { APPS: "[]" }, "APPS"],
-  ["APPS unknown server", { APPS: apps([{ id: "gh", server: "github", client_id: "x" }]) }, "APPS"],
+  [
+    "APPS unknown server",
+    { APPS: apps([{ id: "gh", server: "no-such-provider", client_id: "x" }]) },
+    "APPS",
+    /unknown server "no-such-provider"; `qorus-oauth-relay providers` lists/,
+  ],
   [
     "APPS generic http endpoint",
     { APPS: apps([{ id: "acme", server: generic({ token_endpoint: "http://as.acme.com/token" }), client_id: "x" }]) },
@@ -200,7 +206,7 @@ describe("loadConfig fails closed", () => {
   });
 
   it("reads Node's listener settings too, with safe defaults", async () => {
-    const { node } = await loadConfig(env());
+    const { node } = await loadNodeConfig(env());
     expect(node).toEqual({
       port: 8787,
       host: "127.0.0.1",
@@ -210,7 +216,7 @@ describe("loadConfig fails closed", () => {
       keepAliveTimeoutMs: 5_000,
       maxConnections: 1024,
     });
-    const custom = await loadConfig(
+    const custom = await loadNodeConfig(
       env({
         PORT: "9000",
         HOST: "0.0.0.0",

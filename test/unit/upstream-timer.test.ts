@@ -6,7 +6,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { postTokenRequest } from "../../src/web/upstream.js";
 
-const request = { url: "https://idp.example/token", form: new URLSearchParams({ code: "c" }), timeoutMs: 10_000 };
+const request = {
+  url: "https://idp.example/token",
+  body: "code=c",
+  contentType: "application/x-www-form-urlencoded",
+  timeoutMs: 10_000,
+} as const;
 
 describe("upstream timeout timer", () => {
   afterEach(() => {
