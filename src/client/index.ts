@@ -144,6 +144,9 @@ export interface StartFlowOptions {
   /** The instance's return endpoint (absolute URL, its own WHATWG serialization, no fragment). */
   readonly returnTo: string;
   readonly scope?: string;
+  /** Template variables of the app's server (`GET /v1/apps` lists them), e.g. `{ account_id: "1234567" }`. */
+  readonly vars?: Readonly<Record<string, string>>;
+  /** Same as `vars.tenant` (Microsoft). */
   readonly tenant?: string;
   readonly responseMode?: ResponseMode;
   readonly params?: Readonly<Record<string, string>>;
@@ -169,6 +172,7 @@ export async function startFlow(options: StartFlowOptions): Promise<StartedFlow>
   const state = newState();
   const body: Record<string, unknown> = { app: options.app, return_to: options.returnTo, state, key: key.publicJwk };
   if (options.scope !== undefined) body.scope = options.scope;
+  if (options.vars !== undefined) body.vars = options.vars;
   if (options.tenant !== undefined) body.tenant = options.tenant;
   if (options.responseMode !== undefined) body.response_mode = options.responseMode;
   if (options.params !== undefined) body.params = options.params;
@@ -353,6 +357,9 @@ export interface RefreshOptions {
   readonly app: string;
   readonly refreshToken: string;
   readonly scope?: string;
+  /** The template variables the flow used (sent as form fields named after them). */
+  readonly vars?: Readonly<Record<string, string>>;
+  /** Same as `vars.tenant`. */
   readonly tenant?: string;
   readonly fetch?: typeof fetch;
 }
@@ -361,6 +368,7 @@ export interface RefreshOptions {
 export async function refresh(options: RefreshOptions): Promise<TokenResponse> {
   const form = new URLSearchParams({ grant_type: "refresh_token", refresh_token: options.refreshToken });
   if (options.scope !== undefined) form.set("scope", options.scope);
+  for (const [name, value] of Object.entries(options.vars ?? {})) form.set(name, value);
   if (options.tenant !== undefined) form.set("tenant", options.tenant);
   const response = await (options.fetch ?? fetch)(
     `${trimRelay(options.relay)}/v1/token/${encodeURIComponent(options.app)}`,
@@ -385,6 +393,10 @@ export interface RelayApp {
   readonly client_id: string;
   readonly redirect_uri: string;
   readonly scopes: { readonly default: readonly string[]; readonly allow: readonly string[] };
+  /** Template variables an instance may set per flow (and must send again on refresh). */
+  readonly vars: Readonly<
+    Record<string, { readonly required: boolean; readonly default: string | null; readonly example: string }>
+  >;
   readonly tenant: { readonly required: boolean; readonly default: string | null };
   readonly params: readonly string[];
 }

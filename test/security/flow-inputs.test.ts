@@ -167,6 +167,93 @@ describe("request shape", () => {
     expect(result.error_description?.length).toBeGreaterThan(5);
   });
 
+  it.each([
+    [
+      "a variable the server does not have",
+      { app: "netsuite", vars: { account_id: "1234567", tenant: "x" } },
+      /^vars\.tenant: not a variable of Oracle NetSuite \(it has: account_id\)/,
+    ],
+    [
+      "variables on a server without any",
+      { vars: { tenant: "common" } },
+      /^vars\.tenant: Dropbox takes no template variables/,
+    ],
+    [
+      "a required variable missing",
+      { app: "netsuite" },
+      /^vars\.account_id: required for Oracle NetSuite \(example: 1234567-sb1\)/,
+    ],
+    [
+      "a host in a variable",
+      { app: "netsuite", vars: { account_id: "evil.com/x" } },
+      /^vars\.account_id: "evil\.com\/x" is not a valid account_id/,
+    ],
+    ["user-info in a variable", { app: "netsuite", vars: { account_id: "a@evil" } }, /is not a valid account_id/],
+    ["a fragment in a variable", { app: "netsuite", vars: { account_id: "123#x" } }, /is not a valid account_id/],
+    [
+      "an encoded slash in a variable",
+      { app: "netsuite", vars: { account_id: "123%2Fx" } },
+      /is not a valid account_id/,
+    ],
+    ["dot-dot in a tenant", { app: "ms", vars: { tenant: "a..b" } }, /^vars\.tenant: /],
+    [
+      "an operator-only variable",
+      { app: "gitlab", vars: { host: "gitlab.evil.example" } },
+      /^vars\.host: set by the relay operator/,
+    ],
+    [
+      "tenant and vars.tenant disagreeing",
+      { app: "ms", tenant: "common", vars: { tenant: "consumers" } },
+      /^tenant: also given as vars\.tenant/,
+    ],
+    [
+      "more than 8 variables",
+      { app: "ms", vars: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`v${i}`, "x"])) },
+      /^vars: at most 8 variables/,
+    ],
+    ["an empty variable value", { app: "ms", vars: { tenant: "" } }, /^vars\.tenant: must be at least 1 characters/],
+  ])("template variables: %s → 400 saying which, no URL", async (_name, body, description) => {
+    const before = relay.upstream.length;
+    const result = await flow(body);
+    expect(result.status).toBe(400);
+    expect(result.error).toBe("invalid_request");
+    expect(result.error_description).toMatch(description);
+    expect(result.authorization_url).toBeUndefined();
+    expect(relay.upstream.length).toBe(before);
+  });
+
+  it("template variables: per flow they fill the endpoint; the operator's GitLab host is used", async () => {
+    const netsuite = await startFlow(relay, { app: "netsuite", vars: { account_id: "1234567-sb1" } });
+    expect(new URL(netsuite.authorizationUrl).host).toBe("1234567-sb1.app.netsuite.com");
+    const gitlab = await startFlow(relay, { app: "gitlab" });
+    expect(new URL(gitlab.authorizationUrl).host).toBe("gitlab.com");
+    const tenant = await startFlow(relay, { app: "ms", vars: { tenant: "contoso.com" }, scope: "User.Read" });
+    expect(new URL(tenant.authorizationUrl).pathname).toBe("/contoso.com/oauth2/v2.0/authorize");
+  });
+
+  it.each([
+    ["Graph and a Dynamics environment", "User.Read https://contoso.crm4.dynamics.com/user_impersonation"],
+    ["two Dynamics environments", "https://a.crm.dynamics.com/.default https://b.crm4.dynamics.com/.default"],
+    [
+      "Graph by URL and a Dynamics environment",
+      "https://graph.microsoft.com/Files.Read https://a.crm.dynamics.com/.default",
+    ],
+  ])("Microsoft: %s in one flow → 400 invalid_scope before the user signs in", async (_name, scope) => {
+    const result = await flow({ app: "ms", scope });
+    expect(result.status).toBe(400);
+    expect(result.error).toBe("invalid_scope");
+    expect(result.error_description).toMatch(/one resource per request.*start one flow per resource/);
+  });
+
+  it("Microsoft: one resource plus OpenID scopes is fine, by URL or bare", async () => {
+    for (const scope of [
+      "openid profile email User.Read https://graph.microsoft.com/Files.Read",
+      "openid https://a.crm4.dynamics.com/user_impersonation",
+    ]) {
+      expect((await flow({ app: "ms", scope })).status, scope).toBe(201);
+    }
+  });
+
   it("not JSON → 400; wrong content type → 415; GET → 404/405", async () => {
     expect((await flow({}, "{not json")).status).toBe(400);
     const wrongType = await relay.request("/v1/flows", {

@@ -44,11 +44,16 @@ export function baseEnv(stateKeys = generateStateKeyPair("k1")): Record<string, 
         },
       },
       { id: "sandbox", server: "sandbox", client_id: "sandbox-client" },
+      // Template variables: NetSuite's account_id per flow, GitLab's host the operator's alone.
+      { id: "netsuite", server: "netsuite", client_id: "ns-client" },
+      { id: "gitlab", server: "gitlab", client_id: "gl-client" },
     ]),
     CLIENT_SECRET_DROPBOX: SECRETS.dropbox,
     CLIENT_SECRET_MS: SECRETS.ms,
     CLIENT_SECRET_ACME: SECRETS.acme,
     CLIENT_SECRET_SANDBOX: SECRETS.sandbox,
+    CLIENT_SECRET_NETSUITE: "NS_SECRET_SENTINEL",
+    CLIENT_SECRET_GITLAB: "GL_SECRET_SENTINEL",
     // Abuse limits are off here (each test makes many requests from one address); they have their
     // own tests (test/security/abuse.test.ts), where they are on as by default.
     RATE_LIMIT: "off",

@@ -168,6 +168,46 @@ describe("token endpoint answers (code exchange)", () => {
     expect(relay.records).toEqual([]);
   });
 
+  it.each([
+    [
+      "200 without access_token",
+      () => json({ token_type: "bearer" }),
+      "The provider's token response (200) had no access_token.",
+    ],
+    [
+      "200 without token_type",
+      () => json({ access_token: "a" }),
+      "The provider's token response (200) had no token_type.",
+    ],
+    [
+      "201 with token_type mac",
+      () => json({ access_token: "a", token_type: "mac" }, 201),
+      'The provider\'s token response (201) had token_type "mac", which this relay does not forward for Dropbox.',
+    ],
+    [
+      "400 invalid_client",
+      () => json({ error: "invalid_client" }, 400),
+      "The provider refused the code exchange (invalid_client).",
+    ],
+    ["400 text/plain", () => text("nope", 400), "The provider's token endpoint answered 400 without JSON."],
+  ])("%s: the delivered description says what happened", async (_label, answer, description) => {
+    const relay = await makeRelay();
+    relay.outbound.override = async () => answer();
+    const flow = await startFlow(relay);
+    const delivered = await fields(await relay.request(`/v1/callback/dropbox?state=${flow.relayState}&code=c`));
+    expect(delivered.error_description).toBe(description);
+  });
+
+  it.each([200, 201, 203])("a %i with a usable token is a success: result delivered, one record", async (status) => {
+    const relay = await makeRelay();
+    relay.outbound.override = async () => json({ access_token: "at", token_type: "bearer" }, status);
+    const flow = await startFlow(relay);
+    const delivered = await fields(await relay.request(`/v1/callback/dropbox?state=${flow.relayState}&code=c`));
+    expect(delivered.error).toBeUndefined();
+    expect(delivered.result).toBeTruthy();
+    expect(relay.records).toEqual(['{"server":"dropbox","grant":"authorization_code"}']);
+  });
+
   it.each(["Bearer", "bearer", "BEARER"])("token_type %s is accepted", async (tokenType) => {
     const relay = await makeRelay();
     relay.outbound.override = async () => json({ access_token: "at", token_type: tokenType });
@@ -243,6 +283,35 @@ describe("POST /v1/token/<app> (refresh)", () => {
     ["scope outside the allow-list", "ms", "grant_type=refresh_token&refresh_token=r&scope=Mail.Read", undefined, 400],
     ["bad tenant", "ms", "grant_type=refresh_token&refresh_token=r&tenant=..%2Fevil", undefined, 400],
     ["other client_id", "dropbox", "grant_type=refresh_token&refresh_token=r&client_id=other", undefined, 400],
+    [
+      "a variable the server lacks",
+      "dropbox",
+      "grant_type=refresh_token&refresh_token=r&tenant=common",
+      undefined,
+      400,
+    ],
+    ["a required variable missing", "netsuite", "grant_type=refresh_token&refresh_token=r", undefined, 400],
+    [
+      "a host in a variable",
+      "netsuite",
+      "grant_type=refresh_token&refresh_token=r&account_id=evil.com%2Fx",
+      undefined,
+      400,
+    ],
+    [
+      "an operator-only variable",
+      "gitlab",
+      "grant_type=refresh_token&refresh_token=r&host=gitlab.evil.example",
+      undefined,
+      400,
+    ],
+    [
+      "scopes of two Microsoft resources",
+      "ms",
+      "grant_type=refresh_token&refresh_token=r&scope=User.Read+https%3A%2F%2Fa.crm.dynamics.com%2F.default",
+      undefined,
+      400,
+    ],
   ] as const)("%s → %i JSON error, no upstream call", async (_label, app, body, type, status) => {
     const relay = await makeRelay();
     const response = await refresh(relay, app, body, type);
@@ -271,6 +340,47 @@ describe("POST /v1/token/<app> (refresh)", () => {
     const other = await refresh(relay, "ms", `grant_type=refresh_token&refresh_token=${token}&tenant=consumers`);
     expect(other.status).toBe(400);
     expect(relay.upstream[1]?.url).toBe("https://login.microsoftonline.com/consumers/oauth2/v2.0/token");
+  });
+
+  it("variables travel as fields: NetSuite's account_id picks the token host", async () => {
+    const relay = await makeRelay();
+    relay.outbound.override = async () => json({ access_token: "at", token_type: "Bearer", expires_in: 3600 });
+    const response = await refresh(
+      relay,
+      "netsuite",
+      "grant_type=refresh_token&refresh_token=r&account_id=1234567-sb1",
+    );
+    expect(response.status).toBe(200);
+    expect(relay.upstream[0]?.url).toBe(
+      "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token",
+    );
+    // NetSuite takes HTTP Basic, raw: base64("ns-client:NS_SECRET_SENTINEL"), nothing in the body.
+    expect(relay.upstream[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from("ns-client:NS_SECRET_SENTINEL").toString("base64")}`,
+    );
+    expect(new URLSearchParams(relay.upstream[0]?.body).get("client_secret")).toBeNull();
+  });
+
+  it.each([
+    ["201 with a token", () => json({ access_token: "at", token_type: "bearer" }, 201), 200, "recorded"],
+    ["200 without access_token", () => json({ token_type: "bearer", note: "x" }), 502, "no access_token"],
+    ["200 without token_type", () => json({ access_token: "at" }), 502, "no token_type"],
+  ] as const)("refresh answered %s → %i (the code exchange's rule)", async (_label, answer, status, outcome) => {
+    const relay = await makeRelay();
+    relay.outbound.override = async () => answer();
+    const response = await refresh(relay, "dropbox", "grant_type=refresh_token&refresh_token=r");
+    expect(response.status).toBe(status);
+    const body = (await response.json()) as Record<string, unknown>;
+    if (outcome === "recorded") {
+      expect(body.access_token).toBe("at");
+      expect(relay.records).toEqual(['{"server":"dropbox","grant":"refresh_token"}']);
+    } else {
+      expect(body).toEqual({
+        error: "server_error",
+        error_description: `the provider's token response (200) had ${outcome}`,
+      });
+      expect(relay.records).toEqual([]);
+    }
   });
 
   it("provider status and JSON body are passed through; no record on failure", async () => {
