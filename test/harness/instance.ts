@@ -55,6 +55,7 @@ export interface FlowRequest {
   scope?: string;
   params?: Record<string, string>;
   tenant?: string;
+  vars?: Record<string, string>;
 }
 
 export interface StartedFlow {

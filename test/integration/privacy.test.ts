@@ -43,6 +43,10 @@ const S = {
   description: `DESC_SENTINEL_${run}`,
   upstreamBody: `UPSTREAM_SENTINEL_${run}`,
   userAgent: `UA_SENTINEL_${run}`,
+  // A template variable identifies a customer as surely as a return URL: a Microsoft tenant domain.
+  tenant: `tenant-sentinel-${run}.example.com`,
+  msAccess: `MSACCESS_SENTINEL_${run}`,
+  msRefresh: `MSREFRESH_SENTINEL_${run}`,
   forwardedFor: "203.0.113.77",
   connectingIp: "203.0.113.78",
 };
@@ -80,6 +84,20 @@ function fakeTokenEndpoint(seen: SeenUpstream[]) {
   return async (request: Request): Promise<Response> => {
     const form = new URLSearchParams(await request.text());
     seen.push({ url: request.url, headers: Object.fromEntries(request.headers), form });
+    if (request.url === `https://login.microsoftonline.com/${S.tenant}/oauth2/v2.0/token`) {
+      // Microsoft: client secret in the body; the tenant chose this URL.
+      if (form.get("client_secret") !== S.secret) return json(401, { error: "invalid_client" });
+      if (form.get("grant_type") === "refresh_token" && form.get("refresh_token") === S.msRefresh) {
+        return json(200, { access_token: S.msAccess, token_type: "Bearer", expires_in: 3599 });
+      }
+      if (form.get("code") !== S.code) return json(400, { error: "invalid_grant" });
+      return json(200, {
+        access_token: S.msAccess,
+        token_type: "Bearer",
+        expires_in: 3599,
+        refresh_token: S.msRefresh,
+      });
+    }
     if (request.url !== TOKEN_ENDPOINT || request.method !== "POST") return new Response("no", { status: 404 });
     const basic = `Basic ${Buffer.from(`${CLIENT_ID}:${S.secret}`).toString("base64")}`;
     if (request.headers.get("authorization") !== basic) return json(401, { error: "invalid_client" });
@@ -141,8 +159,9 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
       {
         RELAY_URL: "https://relay.example.org",
         STATE_KEYS: newStateKeys(),
-        APPS: JSON.stringify([APP]),
+        APPS: JSON.stringify([APP, { id: "ms", server: "microsoft", client_id: "ms-client" }]),
         CLIENT_SECRET_ACME: S.secret,
+        CLIENT_SECRET_MS: S.secret,
         RETURN_ORIGINS: `https://${S.returnHost}`,
         UPSTREAM_TIMEOUT_MS: "1500",
       },
@@ -277,6 +296,34 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
     expect(grantRecords(relay)).toHaveLength(3);
   });
 
+  it("a tenant (a template variable) in a flow and a refresh reaches the token URL and no output", async () => {
+    const flow = await startFlow(
+      relay.url,
+      { app: "ms", return_to: RETURN_TO, state: S.state, vars: { tenant: S.tenant }, scope: "User.Read" },
+      { headers: BROWSER_HEADERS },
+    );
+    generated.push(relayStateOf(flow));
+    const form = new URLSearchParams({ code: S.code, state: relayStateOf(flow) });
+    const delivered = await readDelivery(
+      await fetch(`${relay.url}/v1/callback/ms`, {
+        method: "POST",
+        headers: { ...BROWSER_HEADERS, "content-type": "application/x-www-form-urlencoded" },
+        body: form,
+        redirect: "manual",
+      }),
+    );
+    generated.push(delivered.fields.result ?? "");
+    const { claims } = await openResult(flow, delivered);
+    expect(claims).toMatchObject({ server: "microsoft", tenant: S.tenant, token: { access_token: S.msAccess } });
+    const refreshed = await refresh(relay.url, "ms", S.msRefresh, { tenant: S.tenant }, BROWSER_HEADERS);
+    expect(refreshed.status).toBe(200);
+    await relay.settle();
+    expect(grantRecords(relay).slice(-2)).toEqual([
+      { server: "microsoft", grant: "authorization_code" },
+      { server: "microsoft", grant: "refresh_token" },
+    ]);
+  });
+
   it("printed nothing of any of it; records are exactly {server, grant}; upstream saw no browser data", async () => {
     await relay.settle();
     assertNothingPrinted(relay.output(), generated);
@@ -284,6 +331,8 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
       { server: "acme", grant: "authorization_code" },
       { server: "acme", grant: "refresh_token" },
       { server: "acme", grant: "authorization_code" },
+      { server: "microsoft", grant: "authorization_code" },
+      { server: "microsoft", grant: "refresh_token" },
     ];
     expect(grantRecords(relay)).toEqual(expected);
     if (runtime === "node") expect(relay.records()).toEqual(expected.map((record) => JSON.stringify(record)));
@@ -295,7 +344,9 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
     // Checklist #33: minimal outbound requests, nothing from the browser forwarded.
     expect(seen.length).toBeGreaterThanOrEqual(6);
     for (const request of seen) {
-      expect(request.url).toBe(TOKEN_ENDPOINT);
+      expect([TOKEN_ENDPOINT, `https://login.microsoftonline.com/${S.tenant}/oauth2/v2.0/token`]).toContain(
+        request.url,
+      );
       // Added by the HTTP stack, not the relay (workerd adds `cf-worker`, as Cloudflare does).
       const names = Object.keys(request.headers).filter(
         (name) => !/^(content-length|host|accept-encoding|connection|cf-worker)$/.test(name),
