@@ -25,10 +25,10 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     refresh: "reusable",
     pkce: "supported",
     notes:
-      "access_type=offline + prompt=consent make Google return a refresh token on every consent. Discovery document lists token_endpoint_auth_methods client_secret_post and client_secret_basic and code_challenge_methods plain,S256. Legacy issuer value 'accounts.google.com' may also appear in ID tokens. Apps using sensitive/restricted scopes (gmail, drive) need Google verification.",
+      "access_type=offline + prompt=consent make Google return a refresh token on every consent. Discovery document lists token_endpoint_auth_methods client_secret_post and client_secret_basic and code_challenge_methods plain,S256. Legacy issuer value 'accounts.google.com' may also appear in ID tokens. Apps using sensitive/restricted scopes (gmail, drive) need Google verification. prompt is fixed (prompt=consent), so it is not among the parameters an instance may add.",
     unverified: [
-      "refresh token reuse only from a third-party note",
-      "login_hint/hd/include_granted_scopes names not in excerpt (widely documented)",
+      "refresh token reuse (refresh response omits refresh_token) - only a third-party note and Google's sample response, not re-read",
+      "RFC 9207: Google's OIDC reference lists authorization_response_iss_parameter_supported, but its value was not seen (panva/wellknown snapshots of the discovery document lack the field) - iss left optional",
     ],
     sources: [
       {
@@ -54,6 +54,18 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         source: "docs.rs pidge-gmail auth module (third-party)",
         verified: false,
       },
+      {
+        fact: "login_hint, hd, include_granted_scopes and prompt authorization parameters",
+        source:
+          "Google Account Authorization JavaScript API reference https://developers.google.com/identity/oauth2/web/reference/js-reference ; OpenID Connect hd-param https://developers.google.com/identity/protocols/OpenIDConnect#hd-param ; google-auth-library GenerateAuthUrlOpts (cloud.google.com)",
+        verified: true,
+      },
+      {
+        fact: "token_type always Bearer; refresh_token only when access_type=offline",
+        source:
+          "google-auth-library CredentialRequest https://cloud.google.com/nodejs/docs/reference/google-auth-library/latest/google-auth-library/credentialrequest",
+        verified: true,
+      },
     ],
     scopesNote:
       "Base grests connection has no scopes; the Qore connection type picks a set (gcal -> calendar, gmail -> https://mail.google.com/). Space-delimited. The pattern https://www.googleapis.com/auth/* covers every Google API scope (drive, calendar.events, gmail.send ...).",
@@ -66,11 +78,10 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     refresh: "optional-rotation",
     pkce: "supported",
     notes:
-      "Decision on host: one variable login_host restricted to login/test.salesforce.com or a *.my.salesforce.com My Domain host (Salesforce recommends the My Domain login URL; sandboxes use test.salesforce.com or MyDomain--Sandbox.sandbox.my.salesforce.com). instance_url and id from the token response must be forwarded unchanged (they become the API base). Refresh token rotation is an optional app setting (previous token invalidated when on). PKCE can be required per app or org-wide; ISV partner apps must enable it. Since Spring '26 new Connected Apps cannot be created - use External Client Apps.",
+      "Decision on host: one variable login_host restricted to login/test.salesforce.com or a *.my.salesforce.com My Domain host (Salesforce recommends the My Domain login URL; sandboxes use test.salesforce.com or MyDomain--Sandbox.sandbox.my.salesforce.com). instance_url and id from the token response must be forwarded unchanged (they become the API base). Refresh token rotation is an optional app setting (previous token invalidated when on). PKCE can be required per app or org-wide; ISV partner apps must enable it. Since Spring '26 new Connected Apps cannot be created - use External Client Apps. The allow-list follows the login.salesforce.com discovery document's scopes_supported (cdp_* covers the cdp scopes).",
     unverified: [
-      "full scope list (only names from general knowledge)",
-      "allowed_params list",
-      ".develop/.scratch My Domain suffixes",
+      "login_hint and nonce authorization params (display, immediate, prompt verified)",
+      ".develop/.scratch My Domain suffixes; demo, free, patch and Trailhead (trailblaze) partitioned login hosts are not covered by the login_host pattern (exact formats not checked)",
     ],
     sources: [
       {
@@ -104,6 +115,24 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         source: "developer.salesforce.com packagingGuide secure_code_ac_eca.htm",
         verified: true,
       },
+      {
+        fact: "issuer https://login.salesforce.com; endpoints; scopes_supported; token_endpoint_auth_methods client_secret_post, client_secret_basic, private_key_jwt; display page|popup|touch",
+        source:
+          "Salesforce OIDC discovery https://login.salesforce.com/.well-known/openid-configuration (docs corpus copy; verbatim copy api-evangelist/salesforce well-known/salesforce-openid-configuration.json)",
+        verified: true,
+      },
+      {
+        fact: "authorize params display, immediate, state, scope, prompt, code_challenge",
+        source:
+          "Web Server OAuth flow developer.salesforce.com/docs/atlas.en-us.204.0.api_placeorder.meta/api_placeorder/intro_understanding_web_server_oauth_flow.htm (and ja-jp api_rest 224.0)",
+        verified: true,
+      },
+      {
+        fact: "My Domain hostname formats vary for demo, Developer Edition, free, patch, scratch orgs and Trailhead playgrounds",
+        source:
+          "Call Salesforce URLs Within a Package https://developer.salesforce.com/docs/platform/pkg2-dev/guide/packaging-instanceless-url.html",
+        verified: true,
+      },
     ],
     scopesNote:
       "Qore default 'full api id refresh_token'; refresh_token (or offline_access) is needed to get a refresh token. Scopes must also be selected on the Connected App / External Client App.",
@@ -117,11 +146,7 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     pkce: "supported",
     notes:
       "Without token_access_type=offline there is no refresh token and the access token lasts about 4 hours. The token endpoint also accepts HTTP Basic app_key:app_secret (curl -u). api.dropbox.com/oauth2/token is an alias host. Exact redirect URI must be registered in the App Console.",
-    unverified: [
-      "refresh tokens not rotated (reusable)",
-      "allowed_params names",
-      "scope families beyond the Qore defaults",
-    ],
+    unverified: ["scope families beyond the Qore defaults"],
     sources: [
       {
         fact: "authorize URL, token_access_type online|offline, short-lived tokens, refresh tokens",
@@ -149,6 +174,23 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         source: "Shopify/react-native-app-auth docs/config-examples/dropbox.md (third-party)",
         verified: false,
       },
+      {
+        fact: "refresh result carries only a new access token and its expiry (refresh token reused)",
+        source:
+          "Dropbox Java SDK DbxRefreshResult https://dropbox.github.io/dropbox-sdk-java/api-docs/v8.0.1/com/dropbox/core/oauth/DbxRefreshResult.html",
+        verified: true,
+      },
+      {
+        fact: "authorize params force_reapprove, force_reauthentication, disable_signup, require_role, locale, include_granted_scopes, token_access_type",
+        source:
+          "Dropbox Java SDK DbxWebAuth.Request.Builder (dropbox.github.io); dropbox-sdk-rust AuthorizeUrlBuilder (docs.rs) - official SDKs",
+        verified: true,
+      },
+      {
+        fact: "state limit 500 bytes (Java SDK: 476 bytes after its own CSRF prefix)",
+        source: "Dropbox Java SDK DbxWebAuth.Request.Builder withState; DotNetBox docs (third-party) quote 500 bytes",
+        verified: false,
+      },
     ],
     scopesNote: "Scoped apps; scopes must be enabled in the App Console. Space separated.",
   },
@@ -157,7 +199,7 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     pkce: "supported",
     notes:
       "response_mode=form_post is handled by the relay (callback is a POST). Qore sends prompt=consent; keep it as an allowed param, not fixed. Refresh: every refresh returns a new refresh token but the old one is NOT revoked - always store the newest. The callback may carry session_state (and client_info) which must not be forwarded to the token endpoint. Single-tenant app registrations need a tenant GUID/domain, not common. issuer is tenant-specific (https://login.microsoftonline.com/{tenantid}/v2.0 for v2 tokens) - not verified here.",
-    unverified: ["issuer format", "ext_expires_in field", "domain_hint/login_hint names (not in excerpt)"],
+    unverified: ["issuer format", "ext_expires_in field"],
     sources: [
       {
         fact: "auth code flow, /{tenant}/oauth2/v2.0/authorize|token, PKCE recommended for all app types",
@@ -179,12 +221,19 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
       },
       {
         fact: "offline_access scope needed for a refresh token",
-        source: "learn.microsoft.com Q&A 1526860 (Microsoft staff answer)",
-        verified: false,
+        source:
+          "learn.microsoft.com Q&A 1526860, 1898617, 702519 (Microsoft staff answers citing v2-oauth2-auth-code-flow#refreshing-the-access-tokens)",
+        verified: true,
       },
       {
         fact: "prompt values login|none|consent|select_account; response_mode; state",
         source: "Entra docs mirror entradiff.merill.net 2026-04-25 / MicrosoftDocs azure-docs commit 5f8f879",
+        verified: true,
+      },
+      {
+        fact: "login_hint, domain_hint, prompt authorization parameters",
+        source:
+          "MSAL.js CommonAuthorizationUrlRequest https://learn.microsoft.com/javascript/api/@azure/msal-common/commonauthorizationurlrequest (loginHint, domainHint, prompt)",
         verified: true,
       },
     ],
@@ -238,8 +287,9 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
       },
       {
         fact: "offline_access scope needed for a refresh token",
-        source: "learn.microsoft.com Q&A 1526860 (Microsoft staff answer)",
-        verified: false,
+        source:
+          "learn.microsoft.com Q&A 1526860, 1898617, 702519 (Microsoft staff answers citing v2-oauth2-auth-code-flow#refreshing-the-access-tokens)",
+        verified: true,
       },
       {
         fact: "prompt values login|none|consent|select_account; response_mode; state",
@@ -280,8 +330,8 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     refresh: "rotating",
     pkce: "supported",
     notes:
-      "API base https://api.businesscentral.dynamics.com/v2.0/<environment>/api/v2.0 (or /v2.0/<tenant domain>/<environment>/...). Same Entra behaviour as 'microsoft'.",
-    unverified: ["user_impersonation permission for BC", "API.ReadWrite.All / Automation.ReadWrite.All scope names"],
+      "API base https://api.businesscentral.dynamics.com/v2.0/<environment>/api/v2.0 (or /v2.0/<tenant domain>/<environment>/...). Same Entra behaviour as 'microsoft'. API.ReadWrite.All and Automation.ReadWrite.All are application permissions for service-to-service (client credentials) that an authorization-code flow cannot obtain, so the allow-list leaves them out; the delegated permissions are user_impersonation and Financials.ReadWrite.All.",
+    unverified: [],
     sources: [
       {
         fact: "auth code flow, /{tenant}/oauth2/v2.0/authorize|token, PKCE recommended for all app types",
@@ -303,8 +353,9 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
       },
       {
         fact: "offline_access scope needed for a refresh token",
-        source: "learn.microsoft.com Q&A 1526860 (Microsoft staff answer)",
-        verified: false,
+        source:
+          "learn.microsoft.com Q&A 1526860, 1898617, 702519 (Microsoft staff answers citing v2-oauth2-auth-code-flow#refreshing-the-access-tokens)",
+        verified: true,
       },
       {
         fact: "prompt values login|none|consent|select_account; response_mode; state",
@@ -326,6 +377,22 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         source: "learn.microsoft.com training 'Access Business Central API'",
         verified: true,
       },
+      {
+        fact: "delegated permission user_impersonation (Dynamics 365 Business Central)",
+        source: "microsoft/BCTech samples/AdminCenterApi/Authentication.md (Microsoft)",
+        verified: true,
+      },
+      {
+        fact: "delegated permission Financials.ReadWrite.All",
+        source: "Microsoft/navcontainerhelper AzureAD/Create-AadAppsForNav.ps1 commit 68f78f0 (Microsoft)",
+        verified: true,
+      },
+      {
+        fact: "API.ReadWrite.All and Automation.ReadWrite.All are Application permissions (client credentials flow only)",
+        source:
+          "Using Service-to-Service (S2S) Authentication https://learn.microsoft.com/en-us/dynamics365/business-central/dev-itpro/administration/automation-apis-using-s2s-authentication (MicrosoftDocs/dynamics365smb-devitpro-pb)",
+        verified: true,
+      },
     ],
     scopesNote:
       "Resource https://api.businesscentral.dynamics.com/. Qore's business-central profile asks for user_impersonation + Financials.ReadWrite.All + offline_access + '{url}.default' - mixing .default with named scopes of the same resource is rejected by Entra, so the preset drops .default (decision).",
@@ -340,8 +407,8 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
       "state must be 22..1024 printable ASCII characters and unique per flow (a relay state shorter than 22 chars is rejected). If the account is unknown, the authorization request may go to https://system.netsuite.com/app/login/oauth2/authorize.nl; the callback then carries company=<account id> (plus role, entity) from which the token host is built - the relay must forward/validate company against the account_id pattern. Token request: HTTP Basic base64(client_id:client_secret), form-encoded body, code_verifier. PKCE 'plain' is not supported (S256 only). OIDC metadata at https://<account>.suitetalk.api.netsuite.com/.well-known/openid-configuration.",
     unverified: [
       "lower-case / '-' transformation of sandbox account IDs (e.g. 1234567_SB1 -> 1234567-sb1)",
-      "refresh token reuse and lifetime",
-      "issuer string",
+      "refresh token lifetime (7 days only derived from exp - iat of the documented example token)",
+      "RFC 9207 iss in the authorization response (not documented)",
     ],
     sources: [
       {
@@ -372,6 +439,18 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         source: "NetSuite as OIDC Provider for Integration Application Developers section_160855370280.html",
         verified: true,
       },
+      {
+        fact: "refresh grant: Basic client_id:client_secret + form body; confidential clients get only a new access token (refresh token reused); public clients get a one-time refresh token valid 3 hours; token_type bearer; access token 60 min",
+        source:
+          "Refresh Token POST Request to the Token Endpoint https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_160855594402.html",
+        verified: true,
+      },
+      {
+        fact: "access and refresh tokens are JWTs with iss https://system.netsuite.com",
+        source:
+          "OAuth 2.0 Access and Refresh Token Structure https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_158255317571.html",
+        verified: true,
+      },
     ],
     scopesNote:
       "Space separated. mcp must be requested alone. Scopes must be enabled on the integration record. openid/email belong to the 'NetSuite as OIDC provider' feature.",
@@ -382,16 +461,10 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
   },
   discord: {
     refresh: "rotating",
-    pkce: "undocumented",
+    pkce: "supported",
     notes:
-      "permissions is the bot permission bitmask used with the bot scope (Qore value 377957223496); only meaningful when 'bot' is requested. Token and revocation endpoints accept only application/x-www-form-urlencoded (JSON rejected). With bot+guilds the token response carries a guild object.",
-    unverified: [
-      "exact authorize/token URL strings (not in excerpt)",
-      "refresh token rotation",
-      "PKCE support",
-      "HTTP Basic acceptance",
-      "allowed_params names",
-    ],
+      "permissions is the bot permission bitmask used with the bot scope (Qore value 377957223496); only meaningful when 'bot' is requested. Token and revocation endpoints accept only application/x-www-form-urlencoded (JSON rejected). With bot+guilds the token response carries a guild object. Discord's RFC 8414 metadata declares authorization_response_iss_parameter_supported=true with issuer https://discord.com, so the relay requires and checks iss (RFC 9207). PKCE S256 is supported. The metadata's authorization endpoint is https://discord.com/api/oauth2/authorize; the entry uses the form Discord's guides show (https://discord.com/oauth2/authorize).",
+    unverified: ["refresh token rotation", "allowed_params names"],
     sources: [
       {
         fact: "auth code grant, form-urlencoded only at token/revoke, scope list, approval-gated scopes",
@@ -417,6 +490,12 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         fact: "endpoint strings and permissions bitmask",
         source: "qorus-oauth2-providers.md (Qore qlib module, see reference table)",
         verified: false,
+      },
+      {
+        fact: "issuer https://discord.com; authorization_endpoint https://discord.com/api/oauth2/authorize; token https://discord.com/api/oauth2/token; token auth client_secret_basic|client_secret_post|none; code_challenge_methods S256; authorization_response_iss_parameter_supported true",
+        source:
+          "Discord OAuth authorization server metadata https://discord.com/.well-known/oauth-authorization-server",
+        verified: true,
       },
     ],
     scopesNote:
@@ -457,7 +536,11 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     pkce: "supported",
     notes:
       "state is required on new (zbooted) instances (glide.oauth.state.parameter.required) and 'should not contain special characters' - a base64url/JWE state with '-', '_' or '.' may be rejected on some instances (test!). Custom domains and ServiceNow gov hosts are not covered by the template. Private clients use the secret, public clients PKCE.",
-    unverified: ["refresh token reuse/lifetime", "which characters count as 'special' in state", "scope values"],
+    unverified: [
+      "refresh token lifetime (set per application registry)",
+      "which characters count as 'special' in state",
+      "scope values",
+    ],
     sources: [
       {
         fact: "auth code grant, private clients secret / public clients PKCE",
@@ -476,6 +559,12 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         source: "servicenow.com community developer-forum thread 1554984",
         verified: false,
       },
+      {
+        fact: "token endpoint <instance>.service-now.com/oauth_token.do; form-urlencoded only (JSON gives an error); refresh grant returns only a new access token (refresh token reused)",
+        source:
+          "OAuth tokens https://docs.servicenow.com/bundle/geneva-servicenow-platform/page/administer/security/reference/r_OAuthTokens.html ; OAuth API request parameters https://www.servicenow.com/docs/r/zurich/platform-security/authentication/r_OAuthAPIRequestParameters.html ; support.servicenow.com KB0964444",
+        verified: true,
+      },
     ],
     scopesNote:
       "Qore sends no scopes; ServiceNow OAuth scopes are configured per application registry (useraccount is the common default).",
@@ -488,11 +577,7 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     pkce: "supported",
     notes:
       "Token response is application/x-www-form-urlencoded unless Accept: application/json is sent. OAuth-app tokens do not expire (refresh 'none'); GitHub Apps with expiring user tokens return refresh tokens (8 h access / 6 months refresh, rotating). redirect_uri must match the registered callback and cannot contain extra parameters. PKCE: S256 only, not required (since July 2025). GitHub Enterprise Server uses http(s)://HOSTNAME/login/oauth/... (not templated here).",
-    unverified: [
-      "GitHub App refresh token lifetimes (general knowledge)",
-      "prompt parameter",
-      "HTTP Basic acceptance at token endpoint",
-    ],
+    unverified: ["HTTP Basic acceptance at token endpoint"],
     sources: [
       {
         fact: "web application flow, GET /login/oauth/authorize, params client_id, redirect_uri, login, scope, state, allow_signup",
@@ -514,6 +599,17 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         source: "github/docs diff generating-a-user-access-token-for-a-github-app.md",
         verified: true,
       },
+      {
+        fact: "GitHub App expiring user tokens: 8 h access, 6 months refresh; a refresh returns a new refresh token and invalidates the used one",
+        source:
+          "Refreshing user access tokens https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens",
+        verified: true,
+      },
+      {
+        fact: "prompt=select_account forces the account picker",
+        source: "https://github.blog/changelog/2024-06-07-account-picker-updates-for-oauth-and-github-app-sign-in/",
+        verified: true,
+      },
     ],
     scopesNote: "Space separated (OAuth apps). GitHub Apps ignore scopes (permissions come from the app registration).",
   },
@@ -521,8 +617,8 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     refresh: "rotating",
     pkce: "supported",
     notes:
-      "Access tokens expire after 2 hours (since GitLab 15.0/May 2022). A refresh invalidates the old access AND refresh token (rotation; beware of concurrent refreshes). The documented refresh request includes redirect_uri and code_verifier.",
-    unverified: ["complete scope list (names from general knowledge)", "issuer string"],
+      "Access tokens expire after 2 hours (since GitLab 15.0/May 2022). A refresh invalidates the old access AND refresh token (rotation; beware of concurrent refreshes). The documented refresh request includes redirect_uri and code_verifier. gitlab.com also lists self_rotate, mcp, mcp_orbit, read_service_ping, ai_workflows and user:* in scopes_supported; add them to an app's scopes.allow if needed.",
+    unverified: ["issuer of self-managed instances (presumably the instance URL - not checked)"],
     sources: [
       {
         fact: "supported flows: auth code with PKCE (recommended), auth code, device grant; doorkeeper",
@@ -544,6 +640,11 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         fact: "self-managed applications",
         source:
           "Configure GitLab as an OAuth 2.0 authentication identity provider docs.gitlab.com integration/oauth_provider",
+        verified: true,
+      },
+      {
+        fact: "issuer https://gitlab.com; scopes_supported; token_endpoint_auth_methods client_secret_basic, client_secret_post; response_modes query, fragment, form_post",
+        source: "GitLab OIDC discovery https://gitlab.com/.well-known/openid-configuration",
         verified: true,
       },
     ],
@@ -590,10 +691,9 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     notes:
       "Add audience=api.atlassian.com and prompt=consent (Qore sends neither). The site (cloudid) is found after authorization with GET https://api.atlassian.com/oauth/token/accessible-resources. Atlassian asks integrators to ship one distributable 3LO app. Refresh tokens rotate (store the new one every time); offline_access is required to get one.",
     unverified: [
-      "PKCE support",
       "HTTP Basic acceptance",
       "readonly:/search: scope names",
-      "rotating refresh tokens (third-party sources only)",
+      "form-encoded token body accepted (Atlassian's examples use a JSON body)",
     ],
     sources: [
       {
@@ -608,15 +708,20 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         verified: false,
       },
       {
-        fact: "rotating refresh tokens; offline_access needed",
+        fact: "rotating refresh tokens; offline_access needed; refresh body grant_type, client_id, client_secret, refresh_token",
         source:
-          "MrRefactoring/jira.js guides/oauth2-authentication.md; docs.unified.to atlassian-cloud-oauth (third-party)",
-        verified: false,
+          "Implementing the Refresh Token Flow https://developer.atlassian.com/cloud/oauth/getting-started/refresh-tokens",
+        verified: true,
       },
       {
         fact: "API only via https://api.atlassian.com/ex/{product}/{cloudid}",
         source: "mrrefactoring.github.io/confluence.js/guide/oauth2 (third-party)",
         verified: false,
+      },
+      {
+        fact: "PKCE not documented for 3LO (no code_challenge / code_verifier in the 3LO pages)",
+        source: "OAuth 2.0 (3LO) apps https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/ (checked)",
+        verified: true,
       },
     ],
     scopesNote:
@@ -628,10 +733,9 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     notes:
       "Add audience=api.atlassian.com and prompt=consent (Qore sends neither). The site (cloudid) is found after authorization with GET https://api.atlassian.com/oauth/token/accessible-resources. Atlassian asks integrators to ship one distributable 3LO app. Refresh tokens rotate (store the new one every time); offline_access is required to get one. API base https://api.atlassian.com/ex/jira/{cloudid}/rest/api/3/...",
     unverified: [
-      "PKCE support",
       "default scope set (Qorus module-v8 Jira app not read)",
       "service-management / software granular scope names",
-      "rotating refresh tokens (third-party sources only)",
+      "form-encoded token body accepted (Atlassian's examples use a JSON body)",
     ],
     sources: [
       {
@@ -646,10 +750,10 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         verified: false,
       },
       {
-        fact: "rotating refresh tokens; offline_access needed",
+        fact: "rotating refresh tokens; offline_access needed; refresh body grant_type, client_id, client_secret, refresh_token",
         source:
-          "MrRefactoring/jira.js guides/oauth2-authentication.md; docs.unified.to atlassian-cloud-oauth (third-party)",
-        verified: false,
+          "Implementing the Refresh Token Flow https://developer.atlassian.com/cloud/oauth/getting-started/refresh-tokens",
+        verified: true,
       },
       {
         fact: "API only via https://api.atlassian.com/ex/{product}/{cloudid}",
@@ -661,6 +765,11 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         source: "grokipedia OAuth 2.0 (3LO) apps (third-party)",
         verified: false,
       },
+      {
+        fact: "PKCE not documented for 3LO (no code_challenge / code_verifier in the 3LO pages)",
+        source: "OAuth 2.0 (3LO) apps https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/ (checked)",
+        verified: true,
+      },
     ],
     scopesNote:
       "Same OAuth as Confluence with Jira scopes. Classic (read:jira-work ...) or granular (read:issue:jira ...). Space separated.",
@@ -669,11 +778,10 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     refresh: "rotating",
     pkce: "supported",
     notes:
-      "After auth, GET https://api.xero.com/connections lists tenants (tenantId -> Xero-Tenant-Id header). Access tokens 30 min; unused refresh tokens expire after 60 days; every refresh returns a new refresh token, the previous one stays usable for a 30-minute grace period. Up to 50 redirect URIs, no wildcards. PKCE ('Auth Code with PKCE' app type, no secret); SPAs not supported. Qore sends the secret in the body.",
+      "After auth, GET https://api.xero.com/connections lists tenants (tenantId -> Xero-Tenant-Id header). Access tokens 30 min; unused refresh tokens expire after 60 days; every refresh returns a new refresh token, the previous one stays usable for a 30-minute grace period. Up to 50 redirect URIs, no wildcards. PKCE ('Auth Code with PKCE' app type, no secret); SPAs not supported. Qore sends the secret in the body. Apps created on or after 2 March 2026 cannot request the broad accounting.transactions and accounting.reports.read, so the default scopes are the granular ones (accounting.invoices, accounting.payments, accounting.banktransactions, accounting.manualjournals); request report scopes (accounting.reports.<report>.read) explicitly; accounting.* allows them.",
     unverified: [
-      "HTTP Basic requirement (third-party only)",
+      "HTTP Basic requirement (third-party only; Xero's OpenAPI identity spec lists client_id/client_secret as body fields)",
       "issuer (https://identity.xero.com)",
-      "newer granular scope names",
     ],
     sources: [
       {
@@ -694,6 +802,16 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
       {
         fact: "connections endpoint / Xero-Tenant-Id",
         source: "mcp.waymark.network xero recipe (third-party)",
+        verified: false,
+      },
+      {
+        fact: "apps created on or after 2 March 2026 use granular scopes only (accounting.transactions and accounting.reports.read unavailable); older apps migrate by September 2027",
+        source: "Granular Scopes FAQ https://developer.xero.com/faq/granular-scopes",
+        verified: true,
+      },
+      {
+        fact: "refresh request schema has client_id and client_secret body fields",
+        source: "XeroAPI/Xero-OpenAPI xero-identity.yaml RefreshToken schema (schemas.apis.io copy)",
         verified: false,
       },
     ],
@@ -774,7 +892,7 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
   },
   stripe: {
     refresh: "rotating",
-    pkce: "supported",
+    pkce: "undocumented",
     notes:
       "Stripe Apps: manifest stripe_api_access_type=oauth, distribution_type=public, allowed_redirect_uris (first is default). Live and test mode have separate install links. The 'client secret' is the platform's secret API key (Stripe docs show it as HTTP Basic user, Qore puts it in the body). Legacy Connect OAuth (connect.stripe.com/oauth/authorize) is closed for new data integrations.",
     unverified: [
@@ -783,6 +901,7 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
       "token response field names",
       "exact authorize path",
       "whether token_type is present in the token response",
+      "PKCE on Stripe's own authorize endpoint (not documented)",
     ],
     sources: [
       {
@@ -791,9 +910,9 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         verified: true,
       },
       {
-        fact: "PKCE flow for Stripe Apps",
-        source: "docs.stripe.com/stripe-apps/pkce-oauth-flow (title only)",
-        verified: false,
+        fact: "PKCE: docs.stripe.com/stripe-apps/pkce-oauth-flow is about a Stripe App acting as a PKCE client of a third-party provider, not about Stripe's own authorize endpoint",
+        source: "Add authorization flows https://docs.stripe.com/stripe-apps/pkce-oauth-flow",
+        verified: true,
       },
       {
         fact: "secret key used as client secret (legacy Connect)",
@@ -810,14 +929,12 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
   },
   zoho: {
     refresh: "reusable",
-    pkce: "undocumented",
+    pkce: "supported",
     notes:
       "Callback carries location (us, eu, in, au, jp, ca, sa, uk, cn) and accounts-server; the token request must go to that DC's accounts server and the token response's api_domain (https://www.zohoapis.<dc>) is the API base - forward it. Client id is common to all DCs; the secret can be common or per DC; Multi-DC must be enabled in the API console. access_type=offline gives a refresh token only on the first consent unless prompt=consent is also sent. Codes are valid 2 minutes, single use. Canada is accounts.zohocloud.ca (the Qore module also allows accounts.zoho.ca - not documented, excluded).",
     unverified: [
-      "refresh tokens reusable (not rotated)",
       "Inventory / Invoice / CRM default scope names",
-      "PKCE support",
-      "separator ',' accepted on the auth endpoint (from reference cross-check, not re-read here)",
+      "PKCE for server-based (confidential) clients - documented only for mobile/desktop apps",
     ],
     sources: [
       {
@@ -843,6 +960,23 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
       {
         fact: "comma-separated scopes",
         source: "qorus-oauth2-providers.md cross-check of Zoho docs (docs corpus)",
+        verified: true,
+      },
+      {
+        fact: "refresh grant returns access_token, api_domain, token_type Bearer, expires_in - no new refresh token (reusable); max 20 refresh tokens per user",
+        source:
+          "Refresh access token https://zoho.com/accounts/protocol/oauth/web-apps/access-token-expiry.html ; Zoho FSM / PDF Editor API refresh pages",
+        verified: true,
+      },
+      {
+        fact: "multiple scopes separated by comma",
+        source: "Zoho Directory API OAuth https://www.zoho.com/directory/api/v2/oauth/",
+        verified: true,
+      },
+      {
+        fact: "PKCE: code_challenge, code_challenge_method S256|plain",
+        source:
+          "Mobile-based Applications https://zoho.com/accounts/protocol/oauth/mobile-applications.html ; mobile-and-desktop-apps/get-authorization-code.html",
         verified: true,
       },
     ],
@@ -874,7 +1008,7 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     pkce: "supported",
     notes:
       "NON-STANDARD: ObtainToken takes a JSON body {client_id, client_secret, code, grant_type, redirect_uri?, code_verifier?} (send Square-Version header). Response has expires_at (ISO 8601) instead of expires_in, token_type 'bearer'. Code flow: refresh returns the SAME refresh token (reusable, does not expire); PKCE flow: a new refresh token each time (rotating). Access tokens expire after 30 days; Square recommends refreshing every 7 days. Codes expire after 5 minutes. HTTPS redirect required (http://localhost allowed in sandbox). Callback may append response_type=code and '#_=_'. Qore has no sandbox option (sandbox host added here).",
-    unverified: ["sandbox host connect.squareupsandbox.com", "session/locale param semantics"],
+    unverified: [],
     sources: [
       {
         fact: "ObtainToken: code flow vs PKCE flow params; same RT returned (code flow), new RT (PKCE flow)",
@@ -899,6 +1033,17 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
       {
         fact: "renew every 7 days",
         source: "developer.squareup.com/docs/oauth-api/refresh-revoke-limit-scope",
+        verified: true,
+      },
+      {
+        fact: "authorize params client_id, scope, locale, session (no effect in Sandbox), state, code_challenge, redirect_uri",
+        source: "Authorize https://developer.squareup.com/reference/square/o-auth/authorize",
+        verified: true,
+      },
+      {
+        fact: "sandbox host connect.squareupsandbox.com; ObtainToken with a JSON body",
+        source:
+          "Square developer forums (Square staff) developer.squareup.com/forums/t/what-is-the-oauth2-authorize-url/183 and /t/not-authorized-for-oauth-in-sandbox/15379",
         verified: true,
       },
     ],
@@ -984,7 +1129,7 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     refresh: "rotating",
     pkce: "undocumented",
     notes:
-      "Redirect URI must be HTTPS. Token request form-encoded. Access token 24 h, refresh token 45 days; each refresh returns a new access/refresh pair (rotation required). Alternate authorize host https://signin.infusionsoft.com/app/oauth/authorize appears in the REST reference.",
+      "Redirect URI must be HTTPS. Token request form-encoded. Access token 24 h, refresh token 45 days; each refresh returns a new access/refresh pair (rotation required). Alternate authorize host https://signin.infusionsoft.com/app/oauth/authorize appears in the REST reference. Keap's documented refresh request uses HTTP Basic client auth while the code exchange sends the secret in the body; the entry uses body auth for both (unverified for refresh: run doctor, and if refreshes fail with invalid_client set the app to Basic). Refresh token lifetime: 45 or 180 days (staff answers differ).",
     unverified: ["client auth for the refresh grant (Basic vs body)", "PKCE"],
     sources: [
       {
@@ -1001,6 +1146,21 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         fact: "signin.infusionsoft.com authorize host",
         source: "https://developer.infusionsoft.com/docs/rest/",
         verified: true,
+      },
+      {
+        fact: "code exchange: POST https://api.infusionsoft.com/token, form-urlencoded, client_id and client_secret in the body",
+        source: "OAuth2 Authentication https://developer.infusionsoft.com/authentication",
+        verified: true,
+      },
+      {
+        fact: "refresh grant authenticates with Authorization: Basic base64(CLIENT_ID:CLIENT_SECRET)",
+        source: "integration.keap.com/t/api-key-refresh/16256 (quotes Keap's refresh step)",
+        verified: false,
+      },
+      {
+        fact: "refresh token 180 days, new pair on each refresh",
+        source: "community.keap.com/t/rest-api-connection/43545 (Keap staff; conflicts with the 45 days above)",
+        verified: false,
       },
     ],
     scopesNote: "scope=full is the only valid value.",
@@ -1234,7 +1394,7 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     notes:
       "NON-STANDARD client auth option: instead of client_secret the token request may send hash=SHA-256(app_secret + '|' + code) (refresh: SHA-256(app_secret + '|' + refresh_token)); plain client_secret is also accepted, so a standard relay can use client_secret_post. Body must be form-encoded (query params fail). redirect_url is deprecated. expires_in is 604799 (7 days). Gov and EU use separate tokens/apps. App registration needs Developer Tools enabled on the account. Qore's access_type/prompt are not documented.",
     unverified: [
-      "app.smartsheet.eu/.au and smartsheetgov.com authorize/token hosts",
+      "app.smartsheet.eu/.au and app.smartsheetgov.com authorize hosts (API/token hosts verified)",
       "refresh rotation",
       "PKCE",
       "scope separator",
@@ -1261,6 +1421,11 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         fact: "regional authorize/token hosts",
         source: "qorus-oauth2-providers.md (Qore qlib module, see reference table)",
         verified: false,
+      },
+      {
+        fact: "API hosts api.smartsheet.com, api.smartsheetgov.com, api.smartsheet.eu, api.smartsheet.au (base path /2.0)",
+        source: "Base URL https://developers.smartsheet.com/api/smartsheet/guides/basics/base-url",
+        verified: true,
       },
     ],
     scopesNote: "Upper-case scopes, space separated (Qore).",
@@ -1333,15 +1498,10 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
   },
   linear: {
     refresh: "rotating",
-    pkce: "undocumented",
+    pkce: "supported",
     notes:
       "Apps created since Oct 1 2025 get refresh tokens; all apps were migrated to refresh tokens on April 1 2026 (24 h access tokens, rotating refresh tokens per third-party). actor=app makes the app the actor. Create the app in a dedicated workspace (all admins can see it). GraphQL API; API-key mode sends the key without 'Bearer'.",
-    unverified: [
-      "PKCE support",
-      "rotation (third-party)",
-      "app:*/customer/initiative scope names",
-      "actor/prompt params (third-party)",
-    ],
+    unverified: ["rotation (third-party)", "customer:* / initiative:* scope names"],
     sources: [
       {
         fact: "authorize URL, comma-separated scopes, scope names, state optional, refresh tokens default/migration",
@@ -1362,6 +1522,12 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         fact: "token endpoint",
         source: "qorus-oauth2-providers.md (Qore qlib module, see reference table)",
         verified: false,
+      },
+      {
+        fact: "PKCE (code_challenge, code_challenge_method); prompt=consent; actor param; app:assignable / app:mentionable scopes; token endpoint POST https://api.linear.app/oauth/token",
+        source:
+          "OAuth 2.0 authentication https://linear.app/docs/oauth/authentication ; https://developers.linear.app/docs/oauth/authentication",
+        verified: true,
       },
     ],
     scopesNote:
@@ -1411,9 +1577,8 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     notes:
       "Use the v3 token endpoint: parameters go in the form body (v1 /oauth/v1/token, deprecated Feb 16 2027, took them as query params). Access tokens last 30 minutes; allow tokens up to ~300 chars. The authorize URL can be pinned to an account: /oauth/{accountId}/authorize. Installing users must be Super Admin or have Marketplace Access. Legacy public app creation is temporarily unavailable for new accounts.",
     unverified: [
-      "exact v3 token path /oauth/v3/token",
       "refresh tokens reusable",
-      "extra response field names (hub_id/user_id snake vs camel case)",
+      "token response field names: the v1/v3 reference schemas show camelCase (accessToken, tokenType); snake_case token_type in real responses not confirmed - without it the relay would need bearerIfMissing",
       "scope family list",
     ],
     sources: [
@@ -1444,6 +1609,12 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
           "Working with OAuth https://developers.hubspot.com/beta-docs/guides/apps/authentication/working-with-oauth",
         verified: true,
       },
+      {
+        fact: "POST https://api.hubapi.com/oauth/v3/token, form-urlencoded body with client_id, client_secret, code, code_verifier, grant_type, redirect_uri, refresh_token, scope; dated variant /oauth/2026-03/token",
+        source:
+          "OAuth token endpoint https://developers.hubspot.com/docs/api-reference/auth-oauth-v3/public-token/post-oauth-v3-token ; /docs/api-reference/2026-03/authentication/oauth-tokens/refresh-oauth-token",
+        verified: true,
+      },
     ],
     scopesNote:
       "Space separated; must match the scopes configured on the app (required scopes in 'scope', optional ones in 'optional_scopes'). Default 'oauth' only - the Qorus HubSpot app (module-v8) was not read.",
@@ -1453,11 +1624,7 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     pkce: "supported",
     notes:
       'oauth.v2.access accepts form or JSON bodies; Slack recommends HTTP Basic for client_id/client_secret (body also accepted). Errors come back with HTTP 200 and {"ok":false,"error":...}. token_type is \'bot\' (not Bearer) and the user token is nested in authed_user. Token rotation is optional per app: when on, access tokens expire every 12 h and each refresh revokes the used refresh token.',
-    unverified: [
-      "comma separator (not in excerpt)",
-      "token_type 'bot' and authed_user shape (from general knowledge)",
-      "team param",
-    ],
+    unverified: [],
     sources: [
       {
         fact: "oauth.v2.access method, content types form/JSON, Basic preferred, code_verifier (PKCE), refresh_token grant",
@@ -1479,6 +1646,18 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         source: "@slack/oauth OAuthV2TokenRefreshResponse (official SDK reference)",
         verified: true,
       },
+      {
+        fact: "scope and user_scope joined with ','; team param",
+        source:
+          "slack_sdk.oauth.authorize_url_generator (official Python SDK) https://docs.slack.dev/tools/python-slack-sdk/reference/oauth/authorize_url_generator/",
+        verified: true,
+      },
+      {
+        fact: "oauth.v2.access response: token_type 'bot' with the bot token at top level; user token in authed_user (token_type 'user')",
+        source:
+          "oauth.v2.access example response (docs.slack.dev method reference; apidog copy) ; @slack/web-api OauthV2AccessResponse https://docs.slack.dev/tools/node-slack-sdk/reference/web-api/type-aliases/OauthV2AccessResponse",
+        verified: true,
+      },
     ],
     scopesNote:
       "Bot scopes in 'scope', user-token scopes in 'user_scope' (allowed param). Comma separated. Scope names are resource:action (chat:write.public, channels:history ...). Default is a minimal bot set - the Qorus Slack app (module-v8) was not read.",
@@ -1489,9 +1668,8 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     notes:
       "Token request is JSON ({grant_type, code, redirect_uri}); redirect_uri is required in most cases. Integration must be made Public to get OAuth credentials. CONFLICT on refresh: older third-party docs say no refresh token and non-expiring access tokens; the current official reference lists refresh_token in the token response - treat any returned refresh_token as rotating. Every API call needs a Notion-Version header.",
     unverified: [
-      "owner=user fixed param (truncated in excerpt)",
-      "HTTP Basic client auth",
-      "refresh semantics",
+      "owner=user fixed param (third-party example only; official page not in excerpt)",
+      "refresh semantics (rotation)",
       "PKCE",
     ],
     sources: [
@@ -1513,6 +1691,16 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
       {
         fact: "no refresh token, no scopes, must be Public",
         source: "nango.dev notion guide (third-party, older)",
+        verified: false,
+      },
+      {
+        fact: "token endpoint requires Authorization: Basic base64(client_id:client_secret); refresh_token grant on POST /v1/oauth/token",
+        source: "Refresh a token https://developers.notion.com/reference/refresh-a-token",
+        verified: true,
+      },
+      {
+        fact: "authorize URL carries owner=user",
+        source: "docs.archyon.app api-reference/auth/begin-notion-oauth example (third-party)",
         verified: false,
       },
     ],
@@ -1549,6 +1737,18 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         fact: "authorize URL /oauth/authorizations/new",
         source: "airbytehq/airbyte issue #7326 (third-party)",
         verified: false,
+      },
+      {
+        fact: "authorize URL https://{subdomain}.zendesk.com/oauth/authorizations/new; impersonate scope",
+        source:
+          "Making API requests on behalf of end users https://developer.zendesk.com/documentation/ticketing/managing-tickets/making-api-requests-on-behalf-of-end-users",
+        verified: true,
+      },
+      {
+        fact: "token response carries token_type bearer",
+        source:
+          "OAuth Tokens for Grant Types https://developer.zendesk.com/api-reference/ticketing/oauth/grant_type_tokens/",
+        verified: true,
       },
     ],
     scopesNote:
@@ -1592,8 +1792,8 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     refresh: "rotating",
     pkce: "supported",
     notes:
-      "Token call: Authorization: Basic base64(integration_key:secret_key), Content-Type application/x-www-form-urlencoded. Refresh returns an access token and a new refresh token. Auth codes are valid 2 minutes. After login call GET https://{auth_host}/oauth/userinfo to find the account's base_uri (API host) - not in the token response. The Qorus module-v8 app used the demo host.",
-    unverified: ["scope list beyond signature/extended/impersonation", "userinfo base_uri step (general knowledge)"],
+      "Token call: Authorization: Basic base64(integration_key:secret_key), Content-Type application/x-www-form-urlencoded. Refresh returns an access token and a new refresh token. Auth codes are valid 2 minutes. After login call GET https://{auth_host}/oauth/userinfo to find the account's base_uri (API host) - not in the token response. The Qorus module-v8 app used the demo host. DocuSign also lists cors, click.sign, account_write and further Admin scopes; add them to an app's scopes.allow if needed.",
+    unverified: [],
     sources: [
       {
         fact: "Confidential and Public (PKCE) Authorization Code Grant",
@@ -1612,6 +1812,17 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
           "CSDN / Tencent Cloud translations of DocuSign 'How to get an access token with Authorization Code Grant' (third-party copies)",
         verified: false,
       },
+      {
+        fact: "scopes: impersonation, extended (a refresh then issues a full-lifetime refresh token), signature, openid, cors, click.manage, click.send; Admin scopes organization_read, group_read, permission_read, user_read, user_write, account_read, account_write, domain_read, identity_provider_read ...",
+        source:
+          "Authentication scopes https://developers.docusign.com/platform/auth/reference/scopes ; Admin API authentication https://developers.docusign.com/orgadmin-api/guides/auth",
+        verified: true,
+      },
+      {
+        fact: "GET https://{auth_host}/oauth/userinfo returns accounts[] with base_uri",
+        source: "User info endpoint https://developers.docusign.com/platform/auth/reference/user-info",
+        verified: true,
+      },
     ],
     scopesNote: "Space separated. extended makes refresh tokens last longer.",
     vars: {
@@ -1623,18 +1834,18 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     pkce: "undocumented",
     notes:
       "OAuth is mandatory for Marketplace apps. The authorize step is only needed when installing outside the Marketplace (client_id, redirect_uri required, state optional). Forward api_domain (company-specific API host). Extra provider beyond the Qore list.",
-    unverified: [
-      "token endpoint path /oauth/token",
-      "HTTP Basic client auth",
-      "api_domain in token response",
-      "refresh rotation",
-      "PKCE",
-    ],
+    unverified: ["api_domain in token response", "refresh rotation", "PKCE"],
     sources: [
       {
         fact: "authorize URL and params; tokens from https://oauth.pipedrive.com",
         source:
           "OAuth authorization https://pipedrive.readme.io/docs/marketplace-oauth-authorization ; https://developers.pipedrive.com/docs/api/v1/Oauth",
+        verified: true,
+      },
+      {
+        fact: "POST https://oauth.pipedrive.com/oauth/token with Authorization: Basic base64(client_id:client_secret) for the code exchange and the refresh",
+        source:
+          "Pipedrive API v1 OAuth reference https://developers.pipedrive.com/docs/api/v1/Oauth (Getting the tokens / Refreshing the tokens)",
         verified: true,
       },
     ],

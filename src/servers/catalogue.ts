@@ -22,7 +22,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
       access_type: "offline",
       prompt: "consent",
     },
-    params: ["login_hint", "hd", "include_granted_scopes", "prompt"],
+    params: ["login_hint", "hd", "include_granted_scopes"],
     issuer: "https://accounts.google.com",
   },
   {
@@ -41,7 +41,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     scopes: {
       default: "full api id refresh_token",
       allow:
-        "api full id refresh_token offline_access openid profile email address phone web visualforce chatter_api custom_permissions wave_api eclair_api pardot_api lightning content cdp_* sfap_api einstein_gpt_api interaction_api pwdless_login_api user_registration_api forgot_password",
+        "api full id refresh_token offline_access openid profile email address phone web visualforce chatter_api custom_permissions wave_api eclair_api pardot_api lightning content cdp_* sfap_api einstein_gpt_api interaction_api pwdless_login_api user_registration_api forgot_password chatbot_api scrt_api mcp_api data_cloud_user_claims",
     },
     params: ["prompt", "login_hint", "display", "immediate", "nonce"],
   },
@@ -144,7 +144,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     scopes: {
       default: "https://api.businesscentral.dynamics.com/Financials.ReadWrite.All offline_access",
       allow:
-        "openid email profile offline_access https://api.businesscentral.dynamics.com/Financials.ReadWrite.All https://api.businesscentral.dynamics.com/user_impersonation https://api.businesscentral.dynamics.com/.default https://api.businesscentral.dynamics.com/API.ReadWrite.All https://api.businesscentral.dynamics.com/Automation.ReadWrite.All",
+        "openid email profile offline_access https://api.businesscentral.dynamics.com/Financials.ReadWrite.All https://api.businesscentral.dynamics.com/user_impersonation https://api.businesscentral.dynamics.com/.default",
       required: "offline_access",
       oneResource: "https://graph.microsoft.com",
     },
@@ -189,6 +189,9 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
       permissions: "377957223496",
     },
     params: ["guild_id", "disable_guild_select", "integration_type", "prompt"],
+    // Discord's metadata: authorization_response_iss_parameter_supported (RFC 9207).
+    issuer: "https://discord.com",
+    iss: true,
   },
   {
     id: "hue",
@@ -304,7 +307,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     token: "https://identity.xero.com/connect/token",
     scopes: {
       default:
-        "openid email profile offline_access accounting.settings accounting.contacts accounting.attachments accounting.transactions accounting.reports.read accounting.journals.read projects payroll.employees payroll.payruns payroll.payslip payroll.timesheets payroll.settings",
+        "openid email profile offline_access accounting.settings accounting.contacts accounting.attachments accounting.invoices accounting.payments accounting.banktransactions accounting.manualjournals accounting.journals.read projects payroll.employees payroll.payruns payroll.payslip payroll.timesheets payroll.settings",
       allow:
         "openid email profile offline_access accounting.* payroll.* projects projects.read assets assets.read files files.read paymentservices bankfeeds finance.* practicemanager practicemanager.* workflowmax app.connections marketplace.billing",
     },

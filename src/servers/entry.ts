@@ -20,6 +20,8 @@ const variableSchema = z.strictObject({
 
 /** Scopes as OAuth writes them (RFC 6749 §3.3): one string, tokens separated by single spaces. */
 const scopeList = z.string().check(z.regex(/^$|^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/));
+/** An allow-list may also escape an asterisk (`\*`: Shippo's one scope is a literal `*`). */
+const allowList = z.string().check(z.regex(/^$|^[\x21\x23-\x7E]+( [\x21\x23-\x7E]+)*$/));
 
 export const catalogueEntrySchema = z.strictObject({
   id: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/)),
@@ -31,7 +33,7 @@ export const catalogueEntrySchema = z.strictObject({
   scopes: z.strictObject({
     default: scopeList,
     /** Allow-list: `*` matches letters, digits, `_`, `-`, `.`; `\*` is a literal asterisk. */
-    allow: scopeList,
+    allow: allowList,
     /** How the provider joins scopes in the authorization request (RFC 6749 §3.3 says a space). */
     separator: z.optional(z.enum([" ", ","])),
     /** Always added (Microsoft `offline_access`). */
