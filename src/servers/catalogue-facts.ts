@@ -1129,7 +1129,7 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     refresh: "rotating",
     pkce: "undocumented",
     notes:
-      "Redirect URI must be HTTPS. Token request form-encoded. Access token 24 h, refresh token 45 days; each refresh returns a new access/refresh pair (rotation required). Alternate authorize host https://signin.infusionsoft.com/app/oauth/authorize appears in the REST reference. Keap's documented refresh request uses HTTP Basic client auth while the code exchange sends the secret in the body; the entry uses body auth for both (unverified for refresh: run doctor, and if refreshes fail with invalid_client set the app to Basic). Refresh token lifetime: 45 or 180 days (staff answers differ).",
+      "Redirect URI must be HTTPS. Token request form-encoded. Access token 24 h, refresh token 45 days; each refresh returns a new access/refresh pair (rotation required). Alternate authorize host https://signin.infusionsoft.com/app/oauth/authorize appears in the REST reference. Keap's documented refresh request uses HTTP Basic client auth while the code exchange sends the secret in the body; the entry uses body auth for both (unverified for refresh: if refreshes fail with invalid_client, describe Keap as an operator-described server with client_secret_basic). Refresh token lifetime: 45 or 180 days (staff answers differ).",
     unverified: ["client auth for the refresh grant (Basic vs body)", "PKCE"],
     sources: [
       {
