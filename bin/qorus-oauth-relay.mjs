@@ -8,4 +8,5 @@ if (!existsSync(cli)) {
   process.exit(1);
 }
 const { main } = await import(cli.href);
-process.exit(await main(process.argv.slice(2)));
+// The environment is handed over here: src/cli may not read process.env (only `doctor` uses it).
+process.exit(await main(process.argv.slice(2), undefined, process.env));

@@ -6,10 +6,10 @@ export const DEFAULT_RELAY = "http://127.0.0.1:8787";
 /** Thrown for bad command lines: exit code 2 and a hint to --help. */
 export class UsageError extends Error {}
 
-export type OptionSpec = Record<string, { type: "string" | "boolean" }>;
+export type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolean }>;
 
 export interface Parsed {
-  readonly values: Record<string, string | boolean | undefined>;
+  readonly values: Record<string, string | boolean | string[] | boolean[] | undefined>;
   readonly positionals: string[];
 }
 
@@ -42,4 +42,15 @@ export function oneApp(positionals: string[], command: string): string {
 
 export function noPositionals(positionals: string[], command: string): void {
   if (positionals.length > 0) throw new UsageError(`${command} takes no arguments`);
+}
+
+/** `--var name=value` (repeatable): template variable values, e.g. NetSuite's `account_id`. */
+export function varOptions(values: unknown): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const option of Array.isArray(values) ? values : []) {
+    const match = /^([a-z][a-z0-9_]{0,31})=(.*)$/.exec(String(option));
+    if (!match?.[1]) throw new UsageError(`--var must be name=value, got "${String(option).slice(0, 80)}"`);
+    vars[match[1]] = match[2] ?? "";
+  }
+  return vars;
 }

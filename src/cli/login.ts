@@ -1,5 +1,5 @@
 import { type KeyType, type ResponseMode, startFlow } from "../client/index.js";
-import { DEFAULT_RELAY, NAME, oneApp, parse, relayOption, UsageError } from "./args.js";
+import { DEFAULT_RELAY, NAME, oneApp, parse, relayOption, UsageError, varOptions } from "./args.js";
 import type { Command } from "./command.js";
 import { emitToken } from "./io.js";
 import { listen, type Outcome } from "./listener.js";
@@ -18,7 +18,9 @@ it, and prints the provider's token response as JSON on stdout.
 Options:
   --relay URL        relay base URL (default ${DEFAULT_RELAY})
   --scope S          space-separated scopes (default: the app's default scopes)
-  --tenant T         tenant (Microsoft apps)
+  --var NAME=VALUE   a template variable of the app's server, e.g. --var account_id=1234567
+                     (NetSuite); repeatable; "apps" lists each app's variables
+  --tenant T         tenant (Microsoft apps), the same as --var tenant=T
   --mode M           delivery mode: form_post (default), query or fragment
   --key-type K       instance key: X25519 (default), P-256, or oct (AES-only "dir" results)
   --curve C          same as --key-type, for X25519 or P-256
@@ -34,6 +36,7 @@ Exit status: 0 token received; 1 denied, relay or provider error, timeout; 2 usa
       relay: { type: "string" },
       scope: { type: "string" },
       tenant: { type: "string" },
+      var: { type: "string", multiple: true },
       mode: { type: "string" },
       curve: { type: "string" },
       "key-type": { type: "string" },
@@ -68,6 +71,7 @@ Exit status: 0 token received; 1 denied, relay or provider error, timeout; 2 usa
         returnTo: listener.returnTo,
         scope: values.scope as string | undefined,
         tenant: values.tenant as string | undefined,
+        vars: varOptions(values.var),
         responseMode: mode as ResponseMode,
         keyType,
       });

@@ -1,5 +1,5 @@
 import { refresh as refreshToken } from "../client/index.js";
-import { DEFAULT_RELAY, NAME, oneApp, parse, relayOption, UsageError } from "./args.js";
+import { DEFAULT_RELAY, NAME, oneApp, parse, relayOption, UsageError, varOptions } from "./args.js";
 import type { Command } from "./command.js";
 import { emitToken } from "./io.js";
 
@@ -14,7 +14,9 @@ Options:
   --refresh-token T  the refresh token (required)
   --relay URL        relay base URL (default ${DEFAULT_RELAY})
   --scope S          narrower scope (optional)
-  --tenant T         tenant (Microsoft apps)
+  --var NAME=VALUE   a template variable of the app's server, e.g. --var account_id=1234567
+                     (NetSuite); repeatable; "apps" lists each app's variables
+  --tenant T         tenant (Microsoft apps), the same as --var tenant=T
   --out FILE         write the token response to FILE (mode 0600) instead of stdout
   -h, --help         this help
 `,
@@ -24,6 +26,7 @@ Options:
       "refresh-token": { type: "string" },
       scope: { type: "string" },
       tenant: { type: "string" },
+      var: { type: "string", multiple: true },
       out: { type: "string" },
     });
     if (values.help) {
@@ -39,6 +42,7 @@ Options:
       refreshToken: token,
       scope: values.scope as string | undefined,
       tenant: values.tenant as string | undefined,
+      vars: varOptions(values.var),
     });
     await emitToken(io, response, values.out as string | undefined);
     return 0;

@@ -45,6 +45,8 @@ describe("qorus-oauth-relay CLI", () => {
       ["refresh", "-h"],
       ["keygen", "--help"],
       ["apps", "--help"],
+      ["providers", "--help"],
+      ["doctor", "--help"],
     ]) {
       const t = fakeIo();
       expect(await main(args, t.io), args.join(" ")).toBe(0);
@@ -79,6 +81,8 @@ describe("qorus-oauth-relay CLI", () => {
       ["refresh", "sandbox"],
       ["keygen", "--kid", "no spaces allowed"],
       ["apps", "--relay", "ftp://x"],
+      ["login", "sandbox", "--var", "no-equals-sign"],
+      ["refresh", "sandbox", "--refresh-token", "r", "--var", "Upper=x"],
     ]) {
       const t = fakeIo();
       expect(await main(args, t.io), args.join(" ")).toBe(2);

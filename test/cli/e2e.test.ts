@@ -130,6 +130,12 @@ describe.concurrent("login sandbox, failures", () => {
     expect(await login.exited).toBe(1);
     expect(login.stderr()).toContain('unknown app "nosuch"');
   });
+
+  it("--var reaches the relay: a variable the sandbox does not have is the relay's 400, named", async () => {
+    const login = cli(["login", "sandbox", "--no-open", "--relay", relayUrl, "--var", "account_id=1234567"]);
+    expect(await login.exited).toBe(1);
+    expect(login.stderr()).toContain("vars.account_id: Sandbox takes no template variables");
+  });
 });
 
 describe("npm start with APPS set", () => {
