@@ -6,7 +6,7 @@
 import { clientSecretVariable } from "../config.js";
 import { callbackUrl } from "../flow/authorization-url.js";
 import { CATALOGUE } from "../servers/catalogue.js";
-import { CATALOGUE_FACTS, type ProviderFacts } from "../servers/catalogue-facts.js";
+import { CATALOGUE_FACTS, type ProviderFacts, REFRESH_BEHAVIOUR_TEXT } from "../servers/catalogue-facts.js";
 import type { CatalogueEntry } from "../servers/entry.js";
 import { profileFromEntry } from "../servers/profile.js";
 import { NAME, parse, UsageError } from "./args.js";
@@ -97,13 +97,6 @@ export function providerInfo(entry: CatalogueEntry, relayUrl: string | null): Pr
   };
 }
 
-const REFRESH_TEXT: Record<ProviderFacts["refresh"], string> = {
-  reusable: "kept (the refresh answer omits it)",
-  rotating: "rotates (store the new one every time)",
-  "optional-rotation": "app setting (store a new one when sent)",
-  none: "none issued",
-};
-
 function clientAuthText(info: ProviderInfo): string {
   const auth = info.client_authentication;
   return auth.method === "client_secret_basic" ? `basic (${auth.basic_encoding})` : "post";
@@ -187,7 +180,7 @@ function detail(info: ProviderInfo, relayUrl: string | null): string {
   const fixed = Object.entries(info.fixed_parameters).map(([name, value]) => `${name}=${value}`);
   if (fixed.length > 0) add("always sent", fixed.join(" "));
   add("instances may add", info.instance_parameters.length === 0 ? "nothing" : list(info.instance_parameters));
-  if (info.refresh_token) add("refresh token", REFRESH_TEXT[info.refresh_token]);
+  if (info.refresh_token) add("refresh token", REFRESH_BEHAVIOUR_TEXT[info.refresh_token]);
   if (info.pkce) add("PKCE", info.pkce);
   add("redirect URI", `${info.redirect_uri} (register exactly this)`);
   if (relayUrl === null) out.push(`${indent}(pass --relay-url URL to fill in your relay's URL)`);

@@ -6,6 +6,14 @@
  */
 export type RefreshBehaviour = "reusable" | "rotating" | "optional-rotation" | "none";
 
+/** What an instance does with refresh tokens, per behaviour: for the CLI and the docs. */
+export const REFRESH_BEHAVIOUR_TEXT: Readonly<Record<RefreshBehaviour, string>> = {
+  reusable: "kept (the refresh answer omits it)",
+  rotating: "rotates (store the new one every time)",
+  "optional-rotation": "app setting (store a new one when sent)",
+  none: "none issued",
+};
+
 export interface ProviderFacts {
   /** reusable: the refresh response omits refresh_token; rotating: a new one every time; none: no refresh token is issued. */
   readonly refresh: RefreshBehaviour;

@@ -1,28 +1,10 @@
 /** The CLI's command-line contract, in process (no relay needed). */
 import { describe, expect, it } from "vitest";
-import { type CliIo, main } from "../../src/cli/main.js";
+import { main } from "../../src/cli/main.js";
 import { importStateKeys } from "../../src/crypto/state-keys.js";
 import { VERSION } from "../../src/version.js";
 import { freePort } from "../harness/free-port.js";
-
-function fakeIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const opened: string[] = [];
-  const io: CliIo = {
-    stdout: async (text) => {
-      out.push(text);
-    },
-    stderr: (text) => {
-      err.push(text);
-    },
-    stderrIsTty: false,
-    openUrl: (url) => {
-      opened.push(url);
-    },
-  };
-  return { io, out: () => out.join(""), err: () => err.join(""), opened };
-}
+import { fakeIo } from "./fake-io.js";
 
 describe("qorus-oauth-relay CLI", () => {
   it("keygen prints one STATE_KEYS value the relay accepts", async () => {

@@ -11,31 +11,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DoctorOptions, runDoctor } from "../../src/cli/doctor.js";
-import { type CliIo, main } from "../../src/cli/main.js";
+import { main } from "../../src/cli/main.js";
 import { generateStateKeyPair } from "../../src/crypto/state-keys.js";
 import { selfSignedCert } from "../e2e/support/net.js";
 import { DROPBOX_API, DropboxFake } from "../fakes/dropbox.js";
 import { asFetch, json, type Listening, listen, type RecordedRequest, recordRequest, routeTo } from "../fakes/http.js";
 import { freePort } from "../harness/free-port.js";
+import { fakeIo } from "./fake-io.js";
 
 const RELAY_URL = "http://127.0.0.1:8787";
 const CLIENT_ID = "doctor-client";
-
-function fakeIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: async (text) => {
-      out.push(text);
-    },
-    stderr: (text) => {
-      err.push(text);
-    },
-    stderrIsTty: false,
-    openUrl: () => {},
-  };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
 
 /** APPS + secrets + the rest of a valid configuration. */
 function configEnv(apps: ReadonlyArray<Record<string, unknown>>, secrets: Record<string, string>) {

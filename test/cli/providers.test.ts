@@ -1,25 +1,10 @@
 /** `qorus-oauth-relay providers`: the catalogue, offline, as JSON and for people. */
 import { describe, expect, it } from "vitest";
-import { type CliIo, main } from "../../src/cli/main.js";
+import { main } from "../../src/cli/main.js";
 import type { ProviderInfo } from "../../src/cli/providers.js";
 import { CATALOGUE } from "../../src/servers/catalogue.js";
 import { CATALOGUE_FACTS } from "../../src/servers/catalogue-facts.js";
-
-function fakeIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: async (text) => {
-      out.push(text);
-    },
-    stderr: (text) => {
-      err.push(text);
-    },
-    stderrIsTty: false,
-    openUrl: () => {},
-  };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
+import { fakeIo } from "./fake-io.js";
 
 async function run(args: string[]) {
   const t = fakeIo();
