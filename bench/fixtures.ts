@@ -1,7 +1,8 @@
 /**
  * Shared benchmark fixtures: a relay configuration, an X25519 instance key, a Microsoft-sized
  * (~6 KB) token response, an instant in-memory upstream, and helpers to mint relay states through
- * POST /v1/flows exactly as an instance would.
+ * POST /v1/flows exactly as an instance would. A relay state is good for one callback (a second
+ * one gets 400 before any upstream call), so every measured callback gets a state of its own.
  */
 import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
@@ -58,8 +59,10 @@ export const APPS = [
 ];
 
 /**
- * The limits stay on, so their per-request cost (a keyed hash and a counter) is in every figure,
- * but set so high that one load generator on one address is never refused.
+ * The relay as the figures measure it: the two apps the callbacks go to, and the abuse limits off
+ * (RATE_LIMIT=off; they are on by default, 20 requests per minute per client and route, and a load
+ * generator is one client). The one-use rule for relay states is always on, so every callback needs
+ * a state of its own (mintState / mintStates).
  */
 export function relayEnv(stateKeys: string, relayUrl = RELAY_URL): Env {
   return {
@@ -68,9 +71,45 @@ export function relayEnv(stateKeys: string, relayUrl = RELAY_URL): Env {
     APPS: JSON.stringify(APPS),
     CLIENT_SECRET_MS: "bench-secret",
     CLIENT_SECRET_DROPBOX: "bench-secret",
-    RATE_LIMIT: "1000000",
-    RATE_LIMIT_CALLBACK: "1000000",
-    RATE_LIMIT_UPSTREAM: "1000000",
+    RATE_LIMIT: "off",
+  };
+}
+
+/**
+ * Catalogue apps as an operator configures them, for the start-up figure (6): configuration
+ * parsing (catalogue look-up, template variables checked against their patterns, scope allow-lists)
+ * is part of what start-up costs.
+ */
+export const STARTUP_APPS = [
+  { id: "dropbox", server: "dropbox", client_id: "bench-dropbox-client" },
+  {
+    id: "ms",
+    server: "microsoft",
+    client_id: "00000000-0000-4000-8000-000000000001",
+    vars: { tenant: "contoso.onmicrosoft.com" },
+    scopes: { default: ["offline_access", "Files.ReadWrite.All", "User.Read", "Sites.Read.All"] },
+  },
+  { id: "google", server: "google", client_id: "bench-client.apps.googleusercontent.com" },
+  { id: "netsuite", server: "netsuite", client_id: "bench-netsuite-client", vars: { account_id: "1234567-sb1" } },
+  {
+    id: "salesforce",
+    server: "salesforce",
+    client_id: "bench-salesforce-client",
+    vars: { login_host: "acme--uat.sandbox.my.salesforce.com" },
+  },
+];
+
+/** The start-up figure's environment: STARTUP_APPS with a client secret each, limits off. */
+export function startupEnv(stateKeys: string, relayUrl = RELAY_URL): Record<string, string> {
+  const secrets = Object.fromEntries(
+    STARTUP_APPS.map((app) => [`CLIENT_SECRET_${app.id.toUpperCase()}`, `bench-secret-${app.id}`]),
+  );
+  return {
+    RELAY_URL: relayUrl,
+    STATE_KEYS: stateKeys,
+    APPS: JSON.stringify(STARTUP_APPS),
+    ...secrets,
+    RATE_LIMIT: "off",
   };
 }
 

@@ -1,6 +1,7 @@
 /**
- * Child process for the HTTP benchmark: serves either the relay (`startNodeRelay`, exactly as
- * `npm start` does) or the bare baseline on a random loopback port, and prints its URL on stdout.
+ * Child process for the HTTP benchmark: serves either the relay (`startNodeRelay`, the server that
+ * `npm start`'s dist/node.js starts, here from src through tsx so that the upstream fetch can be
+ * handed in) or the bare baseline on a random loopback port, and prints its URL on stdout.
  * Its token endpoint is BENCH_TOKEN_URL (a local node:http server in the parent process): the
  * relay's Dropbox token URL is rewritten to it, nothing else about the request changes.
  */

@@ -1,8 +1,9 @@
 /**
- * HTTP throughput (4): the relay on Node (`startNodeRelay`, as `npm start`) and the bare baseline,
- * each in a child process, loaded over loopback by autocannon at fixed concurrency. The fake token
- * endpoint (node:http, answering the ~6 KB token JSON) and autocannon share this process, so with
- * two cores the server under test has one core to itself.
+ * HTTP throughput (4): the relay on Node (`startNodeRelay`, what `npm start` runs) and the bare
+ * baseline, each in a child process, loaded over loopback by autocannon at fixed concurrency. The
+ * fake token endpoint (node:http, answering the ~6 KB token JSON) and autocannon share this
+ * process, so with two cores the server under test has one core to itself. Every relay request
+ * carries a relay state of its own (a state is good for one callback).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -37,12 +38,22 @@ function processCpuMs(pid: number | undefined): number | null {
 export interface HttpResult {
   readonly connections: number;
   readonly seconds: number;
-  /** The relay's engine in `relay`; absent in runs made before the node:crypto engine (WebCrypto then). */
-  readonly engine?: "node";
+  /**
+   * The relay's crypto in `relay`: "webcrypto" (jose on WebCrypto, the only implementation since
+   * docs/DECISIONS.md #19); "node" in runs made while the node:crypto engine existed, which have the
+   * WebCrypto engine in `relayWebcrypto`; absent in runs made before that engine (WebCrypto then).
+   */
+  readonly engine?: "node" | "webcrypto";
   readonly relay: HttpFigure;
-  /** The relay with CRYPTO_ENGINE=webcrypto (jose on WebCrypto, the code Workers run). */
+  /** Engine-era runs only: the relay with CRYPTO_ENGINE=webcrypto. */
   readonly relayWebcrypto?: HttpFigure;
   readonly baseline: HttpFigure;
+  /**
+   * Relay states minted per relay pass (one per request: a state is good for one callback), and
+   * whether each request had its own; absent in runs that cycled 500 states (before one use).
+   */
+  readonly statesPerPass?: number;
+  readonly oneStatePerRequest?: boolean;
 }
 
 function startTokenEndpoint(): Promise<Server> {
@@ -86,33 +97,74 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function load(url: string, paths: readonly string[], connections: number, seconds: number) {
+/**
+ * Request paths for one pass, handed out in order. A relay pass must never send a state twice (a
+ * replay gets 400, cheaper than a callback, and would inflate the figure): `exhausted` counts
+ * requests that found the pool empty, and the measurement refuses a pass that had any.
+ */
+interface PathPool {
+  next(): string;
+  /** Paths handed out so far. */
+  readonly used: () => number;
+  readonly exhausted: () => number;
+  /** More paths at the end of the pool. */
+  add(paths: readonly string[]): void;
+}
+
+function pathPool(initial: readonly string[], cycle: boolean): PathPool {
+  const paths = [...initial];
   let next = 0;
+  let exhausted = 0;
+  return {
+    next: () => {
+      if (next < paths.length) return paths[next++] as string;
+      if (!cycle) exhausted++;
+      return paths[next++ % paths.length] as string;
+    },
+    used: () => next,
+    exhausted: () => exhausted,
+    add: (more) => {
+      next = Math.min(next, paths.length); // a pool that ran dry continues with the new paths
+      paths.push(...more);
+    },
+  };
+}
+
+async function load(url: string, pool: PathPool, connections: number, seconds: number) {
   return autocannon({
     url,
     connections,
     duration: seconds,
-    requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
+    requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: pool.next() }) }],
   });
 }
 
-async function measure(
-  name: string,
-  url: string,
-  paths: readonly string[],
-  expectStatus: number,
-  connections: number,
-  seconds: number,
-  warmupSeconds: number,
-  pid: number | undefined,
-): Promise<HttpFigure> {
-  const probe = await fetch(`${url}${paths[0]}`, { redirect: "manual" });
+interface Pass {
+  readonly name: string;
+  readonly url: string;
+  readonly expectStatus: number;
+  readonly pid: number | undefined;
+  /** The pool for the warm-up; called again after it with the warm-up's rate for the measured run. */
+  readonly pool: PathPool;
+  readonly topUp: (warmupRps: number) => Promise<void>;
+}
+
+async function measure(pass: Pass, connections: number, seconds: number, warmupSeconds: number): Promise<HttpFigure> {
+  const { name, url, pool, expectStatus, pid } = pass;
+  const probe = await fetch(`${url}${pool.next()}`, { redirect: "manual" });
   await probe.arrayBuffer();
   if (probe.status !== expectStatus) throw new Error(`${name}: probe answered ${probe.status}`);
-  await load(url, paths, connections, warmupSeconds);
+  const warmup = await load(url, pool, connections, warmupSeconds);
+  // States for the measured seconds, minted now (the server under test idles meanwhile).
+  await pass.topUp(warmup.requests.average);
+  const exhaustedBefore = pool.exhausted();
   const cpuBefore = processCpuMs(pid);
-  const result = await load(url, paths, connections, seconds);
+  const result = await load(url, pool, connections, seconds);
   const cpuAfter = processCpuMs(pid);
+  if (pool.exhausted() > exhaustedBefore)
+    throw new Error(
+      `${name}: ran out of fresh relay states (${pool.exhausted() - exhaustedBefore} requests); raise STATE_MARGIN in bench/http.ts`,
+    );
   const wrong = Object.entries(result.statusCodeStats)
     .filter(([status]) => Number(status) !== expectStatus)
     .reduce((sum, [, stats]) => sum + stats.count, 0);
@@ -144,55 +196,71 @@ function averaged(passes: readonly HttpFigure[]): HttpFigure {
   };
 }
 
+/** Fresh states for the warm-up assume at most this rate (req/s); a faster warm-up re-sends some. */
+const WARMUP_RATE_CAP = 4000;
+/** Fresh states for the measured seconds: the warm-up's rate times this, plus a fixed reserve. */
+const STATE_MARGIN = 1.5;
+const STATE_RESERVE = 1000;
+
 export async function runHttp(quick: boolean): Promise<HttpResult> {
   const connections = 32;
   const seconds = quick ? 3 : 10;
   const warmupSeconds = quick ? 1 : 2;
   const bench = await newBench();
-  // States are reusable within their TTL (the relay is stateless); cycle through a few hundred.
-  const states = await mintStates(bench, "dropbox", quick ? 100 : 500);
-  const paths = states.map((state, i) => `/v1/callback/dropbox?code=bench-code-${i}&state=${state}`);
+  const pathsFor = (states: readonly string[]) =>
+    states.map((state, i) => `/v1/callback/dropbox?code=bench-code-${i}&state=${state}`);
   const tokenEndpoint = await startTokenEndpoint();
   const tokenUrl = `http://127.0.0.1:${(tokenEndpoint.address() as AddressInfo).port}/oauth2/token`;
   const childEnv = { BENCH_TOKEN_URL: tokenUrl, BENCH_RELAY_ENV: JSON.stringify(bench.env) };
-  const run = async (mode: string, extraEnv: Record<string, string>, expectStatus: number) => {
-    const server = await startChild(mode, { ...childEnv, ...extraEnv });
+  let statesPerPass = 0;
+  const run = async (mode: "relay" | "baseline", expectStatus: number) => {
+    // The relay: a fresh state for every request, minted before the server starts (warm-up) and
+    // between warm-up and measurement (enough for the warm-up's rate). The baseline ignores the
+    // state; it cycles 500, as every run did.
+    let pool: PathPool;
+    let topUp: (warmupRps: number) => Promise<void>;
+    if (mode === "relay") {
+      pool = pathPool(pathsFor(await mintStates(bench, "dropbox", 1 + warmupSeconds * WARMUP_RATE_CAP)), false);
+      topUp = async (warmupRps) => {
+        const count = Math.ceil(warmupRps * seconds * STATE_MARGIN) + STATE_RESERVE;
+        pool.add(pathsFor(await mintStates(bench, "dropbox", count)));
+        statesPerPass = Math.max(statesPerPass, 1 + warmupSeconds * WARMUP_RATE_CAP + count);
+      };
+    } else {
+      pool = pathPool(pathsFor(await mintStates(bench, "dropbox", 500)), true);
+      topUp = async () => {};
+    }
+    const server = await startChild(mode, childEnv);
     try {
-      return await measure(
-        mode,
-        server.url,
-        paths,
-        expectStatus,
+      const figure = await measure(
+        { name: mode, url: server.url, expectStatus, pid: server.child.pid, pool, topUp },
         connections,
         seconds,
         warmupSeconds,
-        server.child.pid,
       );
+      process.stderr.write(
+        `bench:   ${mode}: ${Math.round(figure.rps)} req/s, ${figure.requests} requests, ${pool.used()} paths used${figure.errors > 0 ? `, ${figure.errors} ERRORS (not ${expectStatus}, timeouts)` : ""}\n`,
+      );
+      return figure;
     } finally {
       await stopChild(server.child);
     }
   };
-  const servers = {
-    relay: () => run("relay", { CRYPTO_ENGINE: "node" }, 200),
-    relayWebcrypto: () => run("relay", { CRYPTO_ENGINE: "webcrypto" }, 200),
-    baseline: () => run("baseline", {}, 303),
-  };
-  type Name = keyof typeof servers;
-  // Full runs measure each server twice in the order A B C C B A, so that drift on a shared
-  // machine (which is large here) hits all three alike; the two passes are averaged.
-  const order: Name[] = quick
-    ? ["relay", "relayWebcrypto", "baseline"]
-    : ["relay", "relayWebcrypto", "baseline", "baseline", "relayWebcrypto", "relay"];
-  const figures: Record<Name, HttpFigure[]> = { relay: [], relayWebcrypto: [], baseline: [] };
+  type Name = "relay" | "baseline";
+  // Full runs measure each server twice in the order A B B A, so that drift on a shared machine
+  // (which is large here) hits both alike; the two passes are averaged.
+  const order: Name[] = quick ? ["relay", "baseline"] : ["relay", "baseline", "baseline", "relay"];
+  const figures: Record<Name, HttpFigure[]> = { relay: [], baseline: [] };
   try {
-    for (const name of order) figures[name].push(await servers[name]());
+    for (const name of order) figures[name].push(await run(name, name === "relay" ? 200 : 303));
     return {
       connections,
       seconds,
-      engine: "node",
+      engine: "webcrypto",
       relay: averaged(figures.relay),
-      relayWebcrypto: averaged(figures.relayWebcrypto),
       baseline: averaged(figures.baseline),
+      statesPerPass,
+      oneStatePerRequest: true,
     };
   } finally {
     tokenEndpoint.closeAllConnections();

@@ -1,6 +1,8 @@
 /**
  * In-process measurements (1-3): the crypto floor, one callback and one flow start through
- * `app.request`, each timed one operation at a time.
+ * `app.request`, each timed one operation at a time. The relay's crypto is jose on WebCrypto (the
+ * only implementation since docs/DECISIONS.md #19); 1c/1d are the same cryptography on bare
+ * WebCrypto and, as a reference, on bare node:crypto.
  */
 import {
   createCipheriv,
@@ -18,7 +20,11 @@ import type { PrimitivesResult } from "./primitives.js";
 import { type Latency, timeOps } from "./stats.js";
 
 export interface InprocResult {
-  /** Runs made while a node:crypto engine existed name the engine measured; jose on WebCrypto since. */
+  /**
+   * The relay's crypto measured: "webcrypto" (jose on WebCrypto) since DECISIONS #19; runs made while
+   * a node:crypto engine existed have "node" here and the WebCrypto engine in `inprocWebcrypto`
+   * (bench/run.ts); absent in runs before that engine (WebCrypto then).
+   */
   readonly engine?: "node" | "webcrypto";
   readonly cryptoFloor: Latency;
   readonly openState: Latency;
@@ -28,7 +34,7 @@ export interface InprocResult {
   readonly nodeFloor?: Latency;
   readonly callback: Latency;
   readonly start: Latency;
-  /** Per-call primitive costs (bench/primitives.ts); in the node-engine result only. */
+  /** Per-call primitive costs (bench/primitives.ts); absent in runs before figure 0. */
   readonly primitives?: PrimitivesResult;
 }
 
@@ -91,14 +97,17 @@ type X25519WithJwk = (
   options: { publicKeyEncoding: { format: "jwk" } },
 ) => { publicKey: JsonWebKey; privateKey: import("node:crypto").KeyObject };
 
-/** The same again on synchronous node:crypto: the least any Node implementation can do. */
+/**
+ * The same again on synchronous node:crypto: the least any Node implementation could do. A
+ * reference only; the relay has no node:crypto code (DECISIONS #19).
+ */
 function nodeFloorOp(input: FloorInput): number {
   const decipher = createDecipheriv("aes-256-gcm", input.stateKey, input.iv);
   decipher.setAuthTag(input.tag);
   decipher.update(input.sealed);
   decipher.final();
-  // The public JWK made inside the job, as the node engine does: exporting the KeyObject afterwards
-  // can deadlock Node 20 (docs/BENCHMARKS.md "Hangs"). @types/node 20 lacks this overload.
+  // The public JWK made inside the job, as the removed node:crypto engine did (exporting the
+  // KeyObject afterwards could deadlock Node 20; DECISIONS #24). @types/node lacks this overload.
   const ephemeral = (generateKeyPairSync as unknown as X25519WithJwk)("x25519", {
     publicKeyEncoding: { format: "jwk" },
   });
@@ -163,15 +172,19 @@ export async function runInproc(quick: boolean): Promise<InprocResult> {
   const webcryptoFloor = await timeOps(() => webcryptoFloorOp(input, webcryptoStateKey), warmup, samples);
   const nodeFloor = await timeOps(async () => nodeFloorOp(input), warmup, samples);
 
-  // 2. Callback cost: each callback uses its own freshly minted state.
+  // 2. Callback cost: each callback uses its own state, minted by the start measurement above (a
+  // state is good for one callback; the floor above only opens minted[0], which uses nothing up).
   const check = await msCallback(bench.app, (await mintStates(bench, "ms", 1))[0] as string, "check-code");
   const checkBody = await check.text();
   if (check.status !== 200 || !checkBody.includes('name="result"'))
     throw new Error(`callback check failed: ${check.status}`);
   const callback = await timeOps(
     async (i) => {
-      const response = await msCallback(bench.app, minted[i % minted.length] as string, `code-${i}`);
+      const state = minted[i];
+      if (state === undefined) throw new Error(`callback ${i}: no unused state left`);
+      const response = await msCallback(bench.app, state, `code-${i}`);
       await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`callback ${i}: ${response.status}`);
     },
     warmup,
     samples,

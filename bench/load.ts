@@ -1,8 +1,9 @@
 /**
  * `npm run load`: the Node relay under sustained concurrent full flows for at least 60 s.
  *
- * The relay runs as its own process (`tsx src/node.ts`, exactly as `npm start`), so its RSS is its
- * own. This driver process hosts a fast fake token endpoint on 127.0.0.1 (the relay's generic
+ * The relay runs as its own process (`node dist/node.js`, exactly as `npm start`, rebuilt first if
+ * stale as its `prestart` does), so its RSS is its own. Abuse limits off (RATE_LIMIT=off: the driver
+ * is one client); every flow mints its own relay state, which is good for one callback. This driver process hosts a fast fake token endpoint on 127.0.0.1 (the relay's generic
  * server profile points at it over loopback http) and runs LOAD_CONCURRENCY closed-loop workers,
  * each repeating a full flow: POST /v1/flows → GET /v1/callback/<app>?code&state (the relay exchanges
  * the code with the fake, encrypts the result to the instance key and answers 303 with it).
@@ -19,6 +20,7 @@ import type { AddressInfo } from "node:net";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { generateStateKeyPair } from "../src/crypto/state-keys.js";
+import { buildNodeEntry, NODE_ENTRY } from "./node-entry.js";
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const WARMUP_SECONDS = Number(process.env.LOAD_WARMUP_SECONDS ?? 30);
@@ -80,8 +82,10 @@ async function main(): Promise<void> {
       },
     ]),
     CLIENT_SECRET_LOAD: "load-secret",
+    RATE_LIMIT: "off",
   };
-  const relay = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
+  buildNodeEntry();
+  const relay = spawn(process.execPath, [NODE_ENTRY], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,6 +1,9 @@
 /**
  * Per-call cost of the primitives a callback is made of (0), one call at a time, on Node's WebCrypto
- * and on synchronous node:crypto: why the two engines differ (src/crypto/engine.ts).
+ * (what the relay uses, through jose) and, as a reference, on synchronous node:crypto: the gap is
+ * WebCrypto's fixed per-call cost on Node (argument normalization, CryptoKey objects, a thread-pool
+ * round trip), the figure docs/DECISIONS.md #19 weighs when it asks whether a node:crypto
+ * implementation would pay for itself again. The relay has no node:crypto code since #19.
  */
 import {
   createCipheriv,
@@ -17,7 +20,10 @@ export interface PrimitivesResult {
   readonly node: { keygen: Latency; derive: Latency; digest50: Latency; aesGcm6k: Latency };
 }
 
-/** @types/node 20 has no overload for `publicKeyEncoding: {format: "jwk"}` (the engine's form). */
+/**
+ * @types/node has no overload for `publicKeyEncoding: {format: "jwk"}`: the public JWK made inside
+ * the job, as the removed node:crypto engine did (kept so that the row compares with stored runs).
+ */
 type X25519WithJwk = (
   type: "x25519",
   options: { publicKeyEncoding: { format: "jwk" } },

@@ -3,25 +3,37 @@
  * - workerd: wall time from `new Miniflare()` with the dry-run bundle to the first 200 /healthz,
  *   for the relay and for a trivial one-line Worker on the same workerd. workerd freezes its clocks
  *   while JavaScript runs, so module evaluation cannot be timed from inside; the difference
- *   relay − trivial is the relay's own cost (module evaluation + config/key import on the first
- *   request) on top of workerd's fixed start-up.
- * - Node: wall time from spawning `node --import tsx src/node.ts` (config in the environment,
- *   PORT=0) to the first 200 /healthz, next to a bare `node:http` server started the same way.
+ *   relay − trivial is the relay's own cost (module evaluation + configuration and key import on
+ *   the first request) on top of workerd's fixed start-up.
+ * - Node: wall time from spawning `node dist/node.js` (what `npm start` runs once its `prestart`
+ *   build is done; configuration in the environment, PORT=0) to the first 200 /healthz, next to a
+ *   bare `node:http` server started the same way.
+ * Both relays get the same configuration: several catalogue apps with template variables
+ * (bench/fixtures.ts STARTUP_APPS), limits off.
  */
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { generateStateKeyPair } from "../src/crypto/state-keys.js";
-import { relayEnv } from "./fixtures.js";
+import { STARTUP_APPS, startupEnv } from "./fixtures.js";
+import { buildNodeEntry, NODE_ENTRY } from "./node-entry.js";
 import { median } from "./stats.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export interface StartupResult {
   /** Milliseconds, medians over `runs`. */
   readonly workerdRelay: number;
   readonly workerdTrivial: number;
+  /** The Node relay as spawned: `nodeEntry`, or `node --import tsx src/node.ts` in runs without it. */
   readonly nodeRelay: number;
   readonly nodeBare: number;
   readonly runs: number;
+  /** What was spawned for `nodeRelay` ("dist/node.js"); absent in runs that spawned tsx. */
+  readonly nodeEntry?: string;
+  /** The catalogue servers configured (app ids → server); absent in runs with the two bench apps. */
+  readonly apps?: readonly string[];
 }
 
 const TRIVIAL_WORKER = 'export default { fetch() { return new Response("ok"); } };';
@@ -43,9 +55,24 @@ async function workerdOnce(code: string, env: Record<string, string>) {
   }
 }
 
+/** This process's environment without relay settings a shell may have set (APPS, RATE_LIMIT, …). */
+function cleanEnv(): Record<string, string> {
+  const relayVariable =
+    /^(APPS|STATE_KEYS|RELAY_URL|CLIENT_SECRET_|RATE_LIMIT|SANDBOX|LEGACY_QORUS|RETURN_|PORT$|HOST$)/;
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && !relayVariable.test(entry[0]),
+    ),
+  );
+}
+
 async function nodeOnce(args: string[], env: Record<string, string>): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...cleanEnv(), ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let buffered = "";
@@ -72,7 +99,9 @@ const BARE_NODE = `require("node:http").createServer((q,s)=>s.end("ok")).listen(
 
 export async function runStartup(bundlePath: string, quick: boolean): Promise<StartupResult> {
   const runs = quick ? 2 : 5;
-  const env = { ...(relayEnv(generateStateKeyPair("k1")) as Record<string, string>), PORT: "0" };
+  buildNodeEntry();
+  const env = { ...startupEnv(generateStateKeyPair("k1")), PORT: "0" };
+  const relayArgs = [NODE_ENTRY];
   const relayTimes: number[] = [];
   const trivialTimes: number[] = [];
   const nodeTimes: number[] = [];
@@ -81,13 +110,13 @@ export async function runStartup(bundlePath: string, quick: boolean): Promise<St
   // One untimed round first: the first workerd and node start of a process pay for cold caches.
   await workerdOnce(TRIVIAL_WORKER, env);
   await workerdOnce(relayCode, env);
-  await nodeOnce(["--import", "tsx", "src/node.ts"], env);
+  await nodeOnce(relayArgs, env);
   // Interleaved so that a burst of load from elsewhere hits both sides alike.
   for (let i = 0; i < runs; i++) {
     trivialTimes.push(await workerdOnce(TRIVIAL_WORKER, env));
     relayTimes.push(await workerdOnce(relayCode, env));
     bareTimes.push(await nodeOnce(["-e", BARE_NODE], {}));
-    nodeTimes.push(await nodeOnce(["--import", "tsx", "src/node.ts"], env));
+    nodeTimes.push(await nodeOnce(relayArgs, env));
   }
   return {
     workerdRelay: median(relayTimes),
@@ -95,5 +124,7 @@ export async function runStartup(bundlePath: string, quick: boolean): Promise<St
     nodeRelay: median(nodeTimes),
     nodeBare: median(bareTimes),
     runs,
+    nodeEntry: NODE_ENTRY,
+    apps: STARTUP_APPS.map((app) => `${app.id}:${app.server}`),
   };
 }
