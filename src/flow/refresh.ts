@@ -35,7 +35,8 @@ export async function handleRefresh(c: Context<RelayEnv>): Promise<Response> {
       "send the refresh request form-encoded (application/x-www-form-urlencoded)",
     );
   }
-  const values: Record<string, string> = {};
+  // No prototype: a parameter named "constructor" or "__proto__" is just an unknown parameter.
+  const values: Record<string, string> = Object.create(null);
   for (const [name, value] of new URLSearchParams(await c.req.text())) {
     if (name in values)
       return apiError(c, 400, "invalid_request", `parameter "${name.slice(0, 64)}" appears more than once`);

@@ -104,6 +104,8 @@ export function readTokenAnswer(
   }
   const access = body.access_token;
   if (typeof access !== "string" || access.length === 0 || access.length > 16 * 1024) {
+    // GitHub answers a bad code with 200 and an RFC 6749 §5.2 error body: that is a refusal.
+    if (code !== "") return { kind: "refused", status: 400, code, body };
     return { kind: "unusable", status, problem: "had no access_token" };
   }
   const type = body.token_type;

@@ -21,7 +21,9 @@ const variableSchema = z.strictObject({
 /** Scopes as OAuth writes them (RFC 6749 §3.3): one string, tokens separated by single spaces. */
 const scopeList = z.string().check(z.regex(/^$|^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/));
 /** An allow-list may also escape an asterisk (`\*`: Shippo's one scope is a literal `*`). */
-const allowList = z.string().check(z.regex(/^$|^[\x21\x23-\x7E]+( [\x21\x23-\x7E]+)*$/));
+const allowList = z
+  .string()
+  .check(z.regex(/^$|^(?:[\x21\x23-\x5B\x5D-\x7E]|\\\*)+( (?:[\x21\x23-\x5B\x5D-\x7E]|\\\*)+)*$/));
 
 export const catalogueEntrySchema = z.strictObject({
   id: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/)),

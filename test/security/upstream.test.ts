@@ -189,6 +189,11 @@ describe("token endpoint answers (code exchange)", () => {
       () => json({ error: "invalid_client" }, 400),
       "The provider refused the code exchange (invalid_client).",
     ],
+    [
+      "200 with an error body (GitHub)",
+      () => json({ error: "bad_verification_code", error_description: "The code passed is incorrect or expired." }),
+      "The provider refused the code exchange (bad_verification_code).",
+    ],
     ["400 text/plain", () => text("nope", 400), "The provider's token endpoint answered 400 without JSON."],
   ])("%s: the delivered description says what happened", async (_label, answer, description) => {
     const relay = await makeRelay();
@@ -365,6 +370,7 @@ describe("POST /v1/token/<app> (refresh)", () => {
     ["201 with a token", () => json({ access_token: "at", token_type: "bearer" }, 201), 200, "recorded"],
     ["200 without access_token", () => json({ token_type: "bearer", note: "x" }), 502, "no access_token"],
     ["200 without token_type", () => json({ access_token: "at" }), 502, "no token_type"],
+    ["200 with an error body (GitHub)", () => json({ error: "bad_refresh_token" }), 400, "passed on"],
   ] as const)("refresh answered %s → %i (the code exchange's rule)", async (_label, answer, status, outcome) => {
     const relay = await makeRelay();
     relay.outbound.override = async () => answer();
@@ -374,6 +380,10 @@ describe("POST /v1/token/<app> (refresh)", () => {
     if (outcome === "recorded") {
       expect(body.access_token).toBe("at");
       expect(relay.records).toEqual(['{"server":"dropbox","grant":"refresh_token"}']);
+    } else if (outcome === "passed on") {
+      // The provider's own error, as a 400 the caller can act on (RFC 6749 §5.2).
+      expect(body).toEqual({ error: "bad_refresh_token" });
+      expect(relay.records).toEqual([]);
     } else {
       expect(body).toEqual({
         error: "server_error",
