@@ -25,10 +25,19 @@ Options:
       await io.stdout(`${JSON.stringify({ apps: list }, null, 2)}\n`);
       return 0;
     }
-    const lines = list.map(
-      (app) =>
-        `${app.id}  (${app.name}; server ${app.server}; client_id ${app.client_id})\n  redirect URI: ${app.redirect_uri}\n  scopes: default [${app.scopes.default.join(" ")}], allowed [${app.scopes.allow.join(" ")}]\n`,
-    );
+    const lines = list.map((app) => {
+      // Template variables: "--var name=value" on login and refresh (* = must be given).
+      const vars = Object.entries(app.vars ?? {}).map(
+        ([name, info]) => `${name}${info.required ? "*" : `=${info.default}`} (e.g. ${info.example})`,
+      );
+      return [
+        `${app.id}  (${app.name}; server ${app.server}; client_id ${app.client_id})`,
+        `  redirect URI: ${app.redirect_uri}`,
+        `  scopes: default [${app.scopes.default.join(" ")}], allowed [${app.scopes.allow.join(" ")}]`,
+        ...(vars.length > 0 ? [`  variables (--var name=value; * required): ${vars.join(", ")}`] : []),
+        "",
+      ].join("\n");
+    });
     await io.stdout(lines.length > 0 ? lines.join("") : "(no apps)\n");
     return 0;
   },

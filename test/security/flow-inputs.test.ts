@@ -302,3 +302,26 @@ describe("authorization request", () => {
     expect(url.searchParams.get("scope")?.split(" ")).toContain("offline_access");
   });
 });
+
+describe("GET /v1/apps", () => {
+  it("lists what an instance may set per flow: variables (not the operator's), params, the redirect URI", async () => {
+    const response = await relay.request("/v1/apps");
+    expect(response.status).toBe(200);
+    const { apps } = (await response.json()) as { apps: Array<Record<string, unknown>> };
+    const byId = Object.fromEntries(apps.map((app) => [app.id, app]));
+    expect(byId.netsuite).toMatchObject({
+      server: "netsuite",
+      redirect_uri: "https://relay.example.test/v1/callback/netsuite",
+      vars: { account_id: { required: true, default: null, example: "1234567-sb1" } },
+      tenant: { required: false, default: null },
+    });
+    expect(byId.ms).toMatchObject({
+      vars: { tenant: { required: false, default: "organizations" } },
+      tenant: { required: false, default: "organizations" },
+      params: ["prompt", "login_hint", "domain_hint"],
+    });
+    // GitLab's host is the operator's alone: not offered to instances.
+    expect(byId.gitlab?.vars).toEqual({});
+    expect(byId.dropbox?.vars).toEqual({});
+  });
+});
