@@ -56,7 +56,7 @@ export interface HttpResult {
   readonly oneStatePerRequest?: boolean;
 }
 
-function startTokenEndpoint(): Promise<Server> {
+export function startTokenEndpoint(): Promise<Server> {
   const body = Buffer.from(TOKEN_JSON);
   const server = createServer((req, res) => {
     req.resume();
@@ -102,7 +102,7 @@ function stopChild(child: ChildProcess): Promise<void> {
  * replay gets 400, cheaper than a callback, and would inflate the figure): `exhausted` counts
  * requests that found the pool empty, and the measurement refuses a pass that had any.
  */
-interface PathPool {
+export interface PathPool {
   next(): string;
   /** Paths handed out so far. */
   readonly used: () => number;
@@ -111,7 +111,7 @@ interface PathPool {
   add(paths: readonly string[]): void;
 }
 
-function pathPool(initial: readonly string[], cycle: boolean): PathPool {
+export function pathPool(initial: readonly string[], cycle: boolean): PathPool {
   const paths = [...initial];
   let next = 0;
   let exhausted = 0;
@@ -139,7 +139,7 @@ async function load(url: string, pool: PathPool, connections: number, seconds: n
   });
 }
 
-interface Pass {
+export interface Pass {
   readonly name: string;
   readonly url: string;
   readonly expectStatus: number;
@@ -149,7 +149,12 @@ interface Pass {
   readonly topUp: (warmupRps: number) => Promise<void>;
 }
 
-async function measure(pass: Pass, connections: number, seconds: number, warmupSeconds: number): Promise<HttpFigure> {
+export async function measure(
+  pass: Pass,
+  connections: number,
+  seconds: number,
+  warmupSeconds: number,
+): Promise<HttpFigure> {
   const { name, url, pool, expectStatus, pid } = pass;
   const probe = await fetch(`${url}${pool.next()}`, { redirect: "manual" });
   await probe.arrayBuffer();
@@ -163,7 +168,7 @@ async function measure(pass: Pass, connections: number, seconds: number, warmupS
   const cpuAfter = processCpuMs(pid);
   if (pool.exhausted() > exhaustedBefore)
     throw new Error(
-      `${name}: ran out of fresh relay states (${pool.exhausted() - exhaustedBefore} requests); raise STATE_MARGIN in bench/http.ts`,
+      `${name}: ran out of fresh relay states (${pool.exhausted() - exhaustedBefore} requests); raise STATE_MARGIN in bench/http.ts (Node) or bench/workerd-http.ts`,
     );
   const wrong = Object.entries(result.statusCodeStats)
     .filter(([status]) => Number(status) !== expectStatus)
@@ -180,7 +185,7 @@ async function measure(pass: Pass, connections: number, seconds: number, warmupS
   };
 }
 
-function averaged(passes: readonly HttpFigure[]): HttpFigure {
+export function averaged(passes: readonly HttpFigure[]): HttpFigure {
   const mean = (pick: (figure: HttpFigure) => number) =>
     passes.reduce((sum, figure) => sum + pick(figure), 0) / passes.length;
   const sum = (pick: (figure: HttpFigure) => number) => passes.reduce((total, figure) => total + pick(figure), 0);

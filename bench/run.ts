@@ -2,12 +2,13 @@
  * `npm run bench`: every measurement of docs/BENCHMARKS.md, printed as one table and written to
  * docs/BENCHMARKS.md with the machine description. Options as flags after `--` or as variables:
  *
- *   --quick             BENCH_QUICK=1      smoke version (every figure, small counts, ~25 s here);
+ *   --quick             BENCH_QUICK=1      smoke version (every figure, small counts, ~40 s here);
  *                                          prints only, writes nothing unless --write
  *   --write             BENCH_WRITE=1      with --quick: render the quick run into docs/BENCHMARKS.md
  *   --label NAME        BENCH_LABEL=NAME   label stored with the run (default "latest"), e.g. the
  *                                          Node version or the change being measured
- *   --only a,b          BENCH_ONLY=a,b     run only some parts: inproc, http, bundle, startup, memory
+ *   --only a,b          BENCH_ONLY=a,b     run only some parts: inproc, http, workerd-http, bundle,
+ *                                          startup, memory
  *   --compare NAME      BENCH_COMPARE=NAME the label the summary compares the latest label with
  *                                          (default: the newest other label on the same Node major)
  *   --report            BENCH_REPORT=1     measure nothing: re-render docs/BENCHMARKS.md from the
@@ -29,6 +30,7 @@ import { type HttpFigure, type HttpResult, runHttp } from "./http.js";
 import type { InprocResult } from "./inproc.js";
 import { runStartup, type StartupResult } from "./startup.js";
 import { median } from "./stats.js";
+import * as workerd from "./workerd-http.js";
 
 /** The Node major the docs are for (the active LTS); runs on other versions are kept, not shown. */
 const HEADLINE_NODE = 26;
@@ -48,7 +50,7 @@ const write = !quick || flags.write === true || process.env.BENCH_WRITE === "1";
 const reportOnly = flags.report === true || process.env.BENCH_REPORT === "1";
 const label = flags.label ?? process.env.BENCH_LABEL ?? "latest";
 const compareLabel = flags.compare ?? process.env.BENCH_COMPARE;
-const PARTS = ["inproc", "http", "bundle", "startup", "memory"];
+const PARTS = ["inproc", "http", "workerd-http", "bundle", "startup", "memory"];
 const only = new Set((flags.only ?? process.env.BENCH_ONLY ?? PARTS.join(",")).split(",").map((part) => part.trim()));
 for (const part of only)
   if (!PARTS.includes(part)) throw new Error(`unknown part "${part}"; parts: ${PARTS.join(", ")}`);
@@ -77,6 +79,8 @@ interface Results {
   /** Engine-era runs only: figures 1-3 with the WebCrypto engine. */
   inprocWebcrypto?: InprocResult;
   http?: HttpResult;
+  /** Figure 4k (absent in runs made before it). */
+  workerdHttp?: workerd.WorkerdHttpResult;
   bundle?: Omit<BundleResult, "path" | "cleanup">;
   startup?: StartupResult;
   memory?: MemoryResult;
@@ -323,6 +327,51 @@ const FIGURES: readonly Figure[] = [
     digits: 0,
   },
   {
+    id: "workerd.relay.rps",
+    name: "4k. workerd: relay callback throughput (production bundle, 32 conn.)",
+    value: (r) => r.workerdHttp?.relay.rps ?? null,
+    unit: "req/s",
+    digits: 0,
+  },
+  {
+    id: "workerd.relay.p99",
+    name: "4k. workerd: relay callback, p99 latency",
+    value: (r) => r.workerdHttp?.relay.p99 ?? null,
+    unit: "ms",
+    digits: 0,
+  },
+  msFigure(
+    "workerd.relay.cpu",
+    "4k. workerd: relay, workerd process CPU per request",
+    (r) => r.workerdHttp?.relay.cpuMsPerRequest,
+  ),
+  {
+    id: "workerd.ratio",
+    name: "4k. workerd relay / bare Worker throughput",
+    value: (r) => (r.workerdHttp ? r.workerdHttp.relay.rps / r.workerdHttp.bare.rps : null),
+    unit: "×",
+    digits: 2,
+  },
+  {
+    id: "workerd.bare.rps",
+    name: "4k. workerd: bare Worker (same upstream), throughput",
+    value: (r) => r.workerdHttp?.bare.rps ?? null,
+    unit: "req/s",
+    digits: 0,
+  },
+  msFigure(
+    "workerd.bare.cpu",
+    "4k. workerd: bare Worker, workerd process CPU per request",
+    (r) => r.workerdHttp?.bare.cpuMsPerRequest,
+  ),
+  {
+    id: "workerd.bare.p99",
+    name: "4k. workerd: bare Worker, p99 latency",
+    value: (r) => r.workerdHttp?.bare.p99 ?? null,
+    unit: "ms",
+    digits: 0,
+  },
+  {
     id: "bundle.emitted",
     name: "5. Worker bundle as emitted by wrangler",
     value: (r) => (r.bundle ? r.bundle.emitted / KiB : null),
@@ -561,7 +610,7 @@ async function main(): Promise<void> {
   }
   let bundlePath: string | null = null;
   let cleanup = async () => {};
-  if (only.has("bundle") || only.has("startup")) {
+  if (only.has("bundle") || only.has("startup") || only.has("workerd-http")) {
     step("Worker bundle (wrangler deploy --dry-run)");
     const bundle = await runBundle();
     bundlePath = bundle.path;
@@ -573,6 +622,10 @@ async function main(): Promise<void> {
     if (only.has("startup") && bundlePath) {
       step("start-up: workerd and Node (dist/node.js, built if stale)");
       results.startup = await runStartup(bundlePath, quick);
+    }
+    if (only.has("workerd-http") && bundlePath) {
+      step("HTTP throughput on workerd: relay (the bundle) and bare Worker");
+      results.workerdHttp = await workerd.runWorkerdHttp(bundlePath, quick);
     }
   } finally {
     await cleanup();
@@ -687,6 +740,28 @@ installed as globals, as they are once \`npm start\` serves.
    in the URL. Two cores: the server under test has one, autocannon and the token endpoint share
    the other. "Process CPU per request" is the server process's user + system time (all its
    threads, from /proc) over the measured seconds, divided by the requests served.
+
+   **4k. workerd** — figure 4 on the runtime production runs on (bench/workerd-http.ts): the
+   production Worker, the dry-run bundle of figure 5, in workerd through Miniflare with
+   wrangler.toml's compatibility date and \`[[ratelimits]]\` bindings and figure 4's configuration
+   as bindings (the Dropbox app, \`RATE_LIMIT=off\`; the one-use guard still calls
+   \`RATE_LIMITER_ONCE\`, which Miniflare simulates inside workerd), next to a bare Worker
+   (bench/bare-worker.ts: \`GET /v1/callback/…\` → POST of the code to the token endpoint → 200
+   with the token JSON; no state, no crypto, no validation). Upstream: figure 4's node:http token
+   endpoint, which both Workers reach through the same Miniflare \`outboundService\`, an external
+   HTTP service at its loopback address: every subrequest goes from workerd's own HTTP client
+   straight to it (the relay's Dropbox token URL is left as it is and answered there; the bare
+   Worker posts to the same URL), so both pay the same upstream cost, with no Node code in the
+   path. Both also pass Miniflare's entry Worker in the same workerd. Every relay request has a
+   state of its own, minted through \`POST /v1/flows\` on the workerd relay under test (JSON over
+   loopback, ${workerd.MINT_CONCURRENCY} at a time): ${workerd.WARMUP_RATE_CAP.toLocaleString("en-US")} per warm-up second before the warm-up, then
+   the warm-up's rate × ${workerd.STATE_MARGIN} + ${workerd.STATE_RESERVE.toLocaleString("en-US")} (less those the warm-up left unused) between
+   warm-up and measurement; a pass that runs out fails, as does one whose token endpoint saw fewer
+   requests than the answers it counted. The bare Worker cycles 500 states. Load as figure 4:
+   autocannon in the parent, ${workerd.CONNECTIONS} connections, ${workerd.WARMUP_SECONDS} s warm-up then ${workerd.SECONDS} s, a new workerd for
+   each pass, in the order relay, bare, bare, relay, the two passes averaged. "workerd process CPU
+   per request" is as in figure 4, for the workerd process (one isolate thread runs the JavaScript).
+
 5. **Bundle** — \`wrangler deploy --dry-run --outdir <tmp>\` of the production Worker
    (src/workers/relay.ts, with the provider catalogue); the emitted .js, re-minified with esbuild
    (no-op when wrangler already minified), gzip level 9. The 47 KiB gzip budget is also a test
