@@ -3,7 +3,7 @@ import * as z from "../schema.js";
 import { hasMediaType } from "../web/media-type.js";
 
 /**
- * Cheap checks on the authorization response before any crypto (checklist #25, #26, #66): each
+ * Cheap checks on the authorization response before any crypto (docs/SECURITY.md S25, S26, S66): each
  * parameter at most once (RFC 6749 §3.1), bounded sizes, the RFC 6749 Appendix A charsets.
  * Providers add their own parameters (Microsoft `session_state`): those are ignored, not forwarded.
  */

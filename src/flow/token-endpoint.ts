@@ -11,7 +11,7 @@ export type TokenCallResult = UpstreamResult | { readonly kind: "rate_limited" }
  * Posts a grant to the app's token endpoint (from configuration, never from a request — RFC 9700
  * §4.4.2) with the client credentials the profile asks for: Basic or body, never in the URL. Every
  * call first counts against the app's upstream ceiling, so no client can make the relay hammer a
- * provider with its client secret (DESIGN "Abuse limits").
+ * provider with its client secret (docs/SECURITY.md "Abuse limits").
  */
 export async function callTokenEndpoint(
   deps: RelayDeps,

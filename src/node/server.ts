@@ -1,6 +1,6 @@
 /**
  * The relay as a Node HTTP(S) server: configuration → createRelay → @hono/node-server, with the
- * listener limits that keep slow or many clients from holding it (DESIGN "Abuse limits"). Records
+ * listener limits that keep slow or many clients from holding it (docs/SECURITY.md "Abuse limits"). Records
  * go through `writeRecord` (stdout by default) and counters to GET /metrics.
  */
 import { readFileSync } from "node:fs";

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 
 /**
- * Headers on every response (DESIGN "Endpoints"; RFC 9700 §4.2.4, §4.16; RFC 6749 §5.1).
+ * Headers on every response (docs/PROTOCOL.md §3; RFC 9700 §4.2.4, §4.16; RFC 6749 §5.1).
  * HTML pages set their own, stricter Content-Security-Policy first; `overwrite: false` keeps it.
  */
 const baseline = secureHeaders({

@@ -157,7 +157,7 @@ const EXPECTED: Record<
     refreshError: "temporarily_unavailable",
     slow: false,
   },
-  // DESIGN: refresh "replies with the provider's status and JSON body".
+  // docs/PROTOCOL.md §3.5: a provider error comes back with the provider's status and JSON body.
   "5xx JSON": { exchange: "temporarily_unavailable", refreshStatus: 500, refreshError: "server_error", slow: false },
   "5xx HTML": { exchange: "temporarily_unavailable", refreshStatus: 502, refreshError: "server_error", slow: false },
   "400 text/plain": { exchange: "server_error", refreshStatus: 502, refreshError: "server_error", slow: false },

@@ -302,7 +302,7 @@ describe("fuzz POST /v1/flows", () => {
           const returnTo = String(input.body.return_to);
           const decision = checkReturnTo(returnTo, relay.config.returnPolicy, relay.config.returnOrigins);
           check(decision.kind).not.toBe("refused");
-          // …and an independent reading of DESIGN agrees (so return-policy.ts cannot vouch for itself).
+          // …and an independent reading of the protocol agrees (so return-policy.ts cannot vouch for itself).
           check(designDecision(returnTo, relay.config.returnPolicy), returnTo).toBe(decision.kind);
           check(input.duplicate).toBeNull();
           check(Object.keys(input.extra)).toHaveLength(0);

@@ -339,7 +339,7 @@ export function checkLocation(
   );
   ok(base !== undefined, `Location ${location} is not a minted return_to`);
   ok(checkReturnTo(base ?? "", returnPolicy, returnOrigins).kind !== "refused", `refused return_to: ${location}`);
-  ok(designDecision(base ?? "", returnPolicy) !== "refused", `DESIGN refuses return_to: ${location}`);
+  ok(designDecision(base ?? "", returnPolicy) !== "refused", `the return policy refuses return_to: ${location}`);
   if (directOnly) ok(designDecision(base ?? "", returnPolicy) === "direct", `unconfirmed origin: ${location}`);
 }
 
@@ -392,7 +392,7 @@ export function check(actual: unknown, label = "value") {
 }
 
 /**
- * An independent oracle for the return policy, written from DESIGN "Return URLs" for this suite's
+ * An independent oracle for the return policy, written from docs/PROTOCOL.md §4 and docs/SECURITY.md "Consent phishing" for this suite's
  * RETURN_ORIGINS, so a bug in src/flow/return-policy.ts cannot hide behind itself.
  */
 export function designDecision(raw: string, policy: "confirm" | "allowlist"): "direct" | "confirm" | "refused" {

@@ -3,7 +3,7 @@
  * (grant types, refresh tokens, scopes, tenants, client ids, unknown and repeated parameters), raw
  * bodies and content types, with the fake token endpoint answering anything.
  * Invariants: a 5xx only when the provider itself answered (502/504 for faults, or the provider's
- * own JSON status, per DESIGN); at most one upstream request, only for a well-formed refresh grant,
+ * own JSON status, docs/PROTOCOL.md §3.5); at most one upstream request, only for a well-formed refresh grant,
  * always to the configured token endpoint with no query string; the client secret never in the
  * answer; non-JSON upstream bodies never passed through; the security headers on every answer.
  */

@@ -1,5 +1,5 @@
 /**
- * "The relay stores nothing and logs nothing" (DESIGN.md; checklist #59-#62), checked with
+ * "The relay stores nothing and logs nothing" (docs/PRIVACY.md; docs/SECURITY.md S59-S62), checked with
  * sentinels: every secret, code, token, state, return URL, IP and user agent that passes through
  * the relay is a unique marker, and none of them may show up in anything the relay prints — on
  * Node (in process, and as the real `node dist/node.js` child process, as `npm start` runs it) and
@@ -341,7 +341,7 @@ describe.each(RUNTIMES)("privacy sentinels on %s", (runtime) => {
         expected.map(({ server, grant }) => ({ indexes: [server], blobs: [server, grant], doubles: [1] })),
       );
 
-    // Checklist #33: minimal outbound requests, nothing from the browser forwarded.
+    // docs/SECURITY.md S33: minimal outbound requests, nothing from the browser forwarded.
     expect(seen.length).toBeGreaterThanOrEqual(6);
     for (const request of seen) {
       expect([TOKEN_ENDPOINT, `https://login.microsoftonline.com/${S.tenant}/oauth2/v2.0/token`]).toContain(

@@ -1,6 +1,6 @@
 /**
- * STATE_KEYS rotation (DESIGN "Configuration": comma-separated kid:key pairs, the first encrypts,
- * all decrypt; checklist #7, #58). A flow started under key A completes after B is put in front,
+ * STATE_KEYS rotation (README "Configuration": comma-separated kid:key pairs, the first encrypts,
+ * all decrypt; docs/SECURITY.md S7, S58). A flow started under key A completes after B is put in front,
  * fails with the uniform 400 page once A is removed, and malformed STATE_KEYS fail closed at start
  * (Node entry) with a message that names the problem and never echoes key material.
  */

@@ -1,4 +1,4 @@
-/** Checklist #12-#14, #16, #19, #21: POST /v1/flows input validation. */
+/** docs/SECURITY.md S12-S14, S16, S19, S21: POST /v1/flows input validation. */
 import { beforeAll, describe, expect, it } from "vitest";
 import { newInstanceKey, newInstanceState } from "../harness/instance.js";
 import { instanceKey, LOOPBACK_RETURN, makeRelay, postJson, startFlow, type TestRelay } from "./helpers.js";
@@ -291,7 +291,7 @@ describe("authorization request", () => {
       expect(q.get("locale")).toBe("de");
       challenges.add(q.get("code_challenge") ?? "");
     }
-    expect(challenges.size).toBe(1000); // checklist #16: 1,000 starts, 1,000 distinct verifiers
+    expect(challenges.size).toBe(1000); // docs/SECURITY.md S16: 1,000 starts, 1,000 distinct verifiers
   });
 
   it("Microsoft: response_mode=form_post and offline_access always, tenant in the path", async () => {

@@ -1,5 +1,5 @@
 /**
- * Checklist #1-#7, #10, #24-#27, #29: hostile relay states and callback requests get the one
+ * docs/SECURITY.md S1-S7, S10, S24-S27, S29: hostile relay states and callback requests get the one
  * uniform 400 page — no redirect, nothing echoed, no upstream call.
  */
 import { deflateRawSync } from "node:zlib";

@@ -1,5 +1,5 @@
 /**
- * Checklist #23, #28, #31, #41-#43, #47-#53, #56 (fail closed): what every response looks like —
+ * docs/SECURITY.md S23, S28, S31, S41-S43, S47-S53, S56 (fail closed): what every response looks like —
  * headers on every status, HTML hardening, escaping, form_post page, query/fragment delivery.
  */
 import { beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-/** Checklist #44-#47: return_to syntax, RETURN_ORIGINS, confirm vs allowlist, re-check at callback. */
+/** docs/SECURITY.md S44-S47: return_to syntax, RETURN_ORIGINS, confirm vs allowlist, re-check at callback. */
 import { beforeAll, describe, expect, it } from "vitest";
 import { answerConfirmation, newInstanceState, readConfirmation, readDelivery } from "../harness/instance.js";
 import { instanceKey, makeRelay, postJson, RELAY_URL, startFlow, type TestRelay } from "./helpers.js";

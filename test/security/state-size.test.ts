@@ -1,4 +1,4 @@
-/** Checklist #9: the relay state fits Dropbox's 500-byte `state` limit, and oversize flows are refused. */
+/** docs/SECURITY.md S9: the relay state fits Dropbox's 500-byte `state` limit, and oversize flows are refused. */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { newInstanceKey } from "../harness/instance.js";

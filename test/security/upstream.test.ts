@@ -1,5 +1,5 @@
 /**
- * Checklist #18, #27, #30, #32-#36, #62, #67, #78: the relay's token requests (code exchange and
+ * docs/SECURITY.md S18, S27, S30, S32-S36, S62, S67, S78: the relay's token requests (code exchange and
  * refresh) and what it makes of the answers.
  */
 import { describe, expect, it } from "vitest";

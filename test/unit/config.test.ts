@@ -1,5 +1,5 @@
 /**
- * Configuration fails closed (DESIGN "Configuration"; checklist #7, #17, #21, #37, #56, #57): every
+ * Configuration fails closed (README "Configuration"; docs/SECURITY.md S7, S17, S21, S37, S56, S57): every
  * problem names its variable, and no message ever carries a secret (state key or client secret).
  */
 import { spawnSync } from "node:child_process";

@@ -1,5 +1,5 @@
 /**
- * Static rules over the source and deployment config (checklist #8, #23, #37, #53, #56, #59, #60):
+ * Static rules over the source and deployment config (docs/SECURITY.md S8, S23, S37, S53, S56, S59, S60):
  * things that must never appear, checked by reading the files.
  */
 import { execFileSync } from "node:child_process";
