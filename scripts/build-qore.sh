@@ -52,10 +52,12 @@ sed -i \
 sed -i 's/QoreTypeSafeReferenceHelper rh(ref, vl, txsink)/QoreTypeSafeReferenceHelper rh(ref, txsink)/' \
   "$json_dir/src/QC_JsonRpcClient.qpp"
 
-# Libraries in <prefix>/lib (not lib/<multiarch>) with an rpath there, so `<prefix>/bin/qore` runs
-# without LD_LIBRARY_PATH.
+# Qore installs its library under lib/<multiarch> on Debian (it does not honour
+# CMAKE_INSTALL_LIBDIR); an rpath to both places lets `<prefix>/bin/qore` run without
+# LD_LIBRARY_PATH.
+multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 flags=(-DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=$opt -DNDEBUG" "-DCMAKE_C_FLAGS_RELEASE=$opt -DNDEBUG"
-  "-DCMAKE_INSTALL_PREFIX=$prefix" -DCMAKE_INSTALL_LIBDIR=lib "-DCMAKE_INSTALL_RPATH=$prefix/lib")
+  "-DCMAKE_INSTALL_PREFIX=$prefix" "-DCMAKE_INSTALL_RPATH=$prefix/lib/$multiarch;$prefix/lib")
 
 start=$(date +%s)
 cmake -S "$qore_dir" -B "$work/qore-build" "${flags[@]}" >"$work/qore-cmake.log"

@@ -80,6 +80,37 @@ const CASES: Array<[string, Record<string, string | undefined>, string, RegExp?]
     /unknown server "no-such-provider"; `qorus-oauth-relay providers` lists/,
   ],
   [
+    "APPS params the relay sets itself",
+    { APPS: apps([{ id: "dropbox", server: "dropbox", client_id: "x", params: { fixed: { redirect_uri: "x" } } }]) },
+    "APPS",
+    /APPS\[0\] \(dropbox\)\.params: "redirect_uri" is set by the relay itself/,
+  ],
+  [
+    "APPS a variable the server does not have",
+    { APPS: apps([{ id: "dropbox", server: "dropbox", client_id: "x", vars: { tenant: "common" } }]) },
+    "APPS",
+    /APPS\[0\] \(dropbox\)\.vars\.tenant: Dropbox takes no template variables/,
+  ],
+  [
+    "APPS a variable value with a path",
+    { APPS: apps([{ id: "ns", server: "netsuite", client_id: "x", vars: { account_id: "evil.com/x" } }]) },
+    "APPS",
+    /\.vars\.account_id: "evil\.com\/x" is not a valid account_id for Oracle NetSuite/,
+  ],
+  [
+    "APPS tenant and vars.tenant disagree",
+    {
+      APPS: apps([{ id: "ms", server: "microsoft", client_id: "x", tenant: "common", vars: { tenant: "consumers" } }]),
+    },
+    "APPS",
+    /"tenant" and "vars\.tenant" differ/,
+  ],
+  [
+    "APPS basic_encoding not raw or form",
+    { APPS: apps([{ id: "ns", server: "netsuite", client_id: "x", basic_encoding: "base64" }]) },
+    "APPS",
+  ],
+  [
     "APPS generic http endpoint",
     { APPS: apps([{ id: "acme", server: generic({ token_endpoint: "http://as.acme.com/token" }), client_id: "x" }]) },
     "APPS",
@@ -187,6 +218,36 @@ describe("loadConfig fails closed", () => {
     expect(config.sandbox).toBe(false);
     expect(config.stateKeys.current.kid).toBe("k1");
     expect([...config.apps.keys()]).toEqual(["dropbox", "ms"]);
+  });
+
+  it("applies an app's overrides: variables, parameters, Basic encoding, scopes", async () => {
+    const config = await loadConfig(
+      env({
+        APPS: apps([
+          {
+            id: "ns",
+            server: "netsuite",
+            client_id: "x",
+            vars: { account_id: "1234567" },
+            params: { allow: ["prompt"], fixed: { locale: "de" } },
+            basic_encoding: "form",
+            scopes: { default: ["restlets"], allow: ["restlets", "rest_webservices"] },
+          },
+        ]),
+        CLIENT_SECRET_NS: SECRET,
+      }),
+    );
+    const app = config.apps.get("ns");
+    expect(app?.vars).toEqual({ account_id: "1234567" });
+    expect(app?.server.allowedParams).toEqual(["prompt"]);
+    expect(app?.server.fixedAuthParams).toEqual({ locale: "de" });
+    expect(app?.server.clientAuth).toEqual({ method: "client_secret_basic", basicEncoding: "form" });
+    expect(app?.scopes).toEqual({ default: ["restlets"], allow: ["restlets", "rest_webservices"] });
+    // The catalogue entry itself is untouched: another app of the same server gets its values.
+    const plain = await loadConfig(
+      env({ APPS: apps([{ id: "ns", server: "netsuite", client_id: "x" }]), CLIENT_SECRET_NS: SECRET }),
+    );
+    expect(plain.apps.get("ns")?.server.clientAuth.basicEncoding).toBe("raw");
   });
 
   it("accepts rotation (first key encrypts), loopback http RELAY_URL, STATE_TTL 900, RETURN_ORIGINS", async () => {
