@@ -104,31 +104,35 @@ const appIdSchema = z
 
 const scopeEntry = z.string().check(z.minLength(1), z.maxLength(256));
 
-const appSchema = z.strictObject({
-  id: appIdSchema,
-  server: z.union([z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/)), genericServerSchema]),
-  client_id: z.string().check(z.minLength(1), z.maxLength(256)),
-  name: z.optional(z.string().check(z.minLength(1), z.maxLength(80))),
-  scopes: z.optional(
-    z.strictObject({
-      default: z.optional(z.array(scopeEntry).check(z.maxLength(50))),
-      allow: z.optional(z.array(scopeEntry).check(z.maxLength(100))),
-    }),
-  ),
-  vars: z.optional(z.record(z.string().check(z.maxLength(32)), z.string().check(z.maxLength(253)))),
-  /** The older spelling of `vars.tenant`. */
-  tenant: z.optional(z.string().check(z.maxLength(253))),
-  params: z.optional(
-    z.strictObject({
-      allow: z.optional(z.array(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/))).check(z.maxLength(32))),
-      fixed: z.optional(
-        z.record(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/)), z.string().check(z.maxLength(512))),
-      ),
-    }),
-  ),
-  basic_encoding: z.optional(z.enum(["form", "raw"])),
-  qorus_app: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 chars of A-Z a-z 0-9 _ . -"))),
-});
+const appSchema = z.onFirstUse(() =>
+  z.strictObject({
+    id: appIdSchema,
+    server: z.union([z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/)), genericServerSchema()]),
+    client_id: z.string().check(z.minLength(1), z.maxLength(256)),
+    name: z.optional(z.string().check(z.minLength(1), z.maxLength(80))),
+    scopes: z.optional(
+      z.strictObject({
+        default: z.optional(z.array(scopeEntry).check(z.maxLength(50))),
+        allow: z.optional(z.array(scopeEntry).check(z.maxLength(100))),
+      }),
+    ),
+    vars: z.optional(z.record(z.string().check(z.maxLength(32)), z.string().check(z.maxLength(253)))),
+    /** The older spelling of `vars.tenant`. */
+    tenant: z.optional(z.string().check(z.maxLength(253))),
+    params: z.optional(
+      z.strictObject({
+        allow: z.optional(z.array(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/))).check(z.maxLength(32))),
+        fixed: z.optional(
+          z.record(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/)), z.string().check(z.maxLength(512))),
+        ),
+      }),
+    ),
+    basic_encoding: z.optional(z.enum(["form", "raw"])),
+    qorus_app: z.optional(
+      z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 chars of A-Z a-z 0-9 _ . -")),
+    ),
+  }),
+);
 
 /** `CLIENT_SECRET_<ID>`: app id upper-cased, non-alphanumerics as `_`. */
 export function clientSecretVariable(appId: string): string {
@@ -188,7 +192,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
-type AppEntry = z.infer<typeof appSchema>;
+type AppEntry = z.infer<ReturnType<typeof appSchema>>;
 
 /** The app's server profile with the app's own overrides (parameters, Basic encoding) applied. */
 function appProfile(entry: AppEntry, relayUrl: string, where: string, problems: string[]): ServerProfile | undefined {
@@ -243,7 +247,7 @@ function parseApps(env: Env, relayUrl: string, problems: string[]): Map<string, 
     problems.push("APPS: is not valid JSON; it must be a JSON array of app objects");
     return apps;
   }
-  const parsed = z.array(appSchema).check(z.minLength(1)).safeParse(json);
+  const parsed = z.array(appSchema()).check(z.minLength(1)).safeParse(json);
   if (!parsed.success) {
     problems.push(...describeIssues("APPS", parsed.error));
     return apps;

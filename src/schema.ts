@@ -34,3 +34,16 @@ config({
 });
 
 export * from "zod/mini";
+
+/**
+ * A schema built on its first use, not at module evaluation: building zod schemas is most of what
+ * the Worker's modules do when they load, so a cold start pays only for the schemas its first
+ * request needs (docs/BENCHMARKS.md, figure 6).
+ */
+export function onFirstUse<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => {
+    built ??= build();
+    return built;
+  };
+}

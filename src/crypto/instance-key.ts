@@ -12,60 +12,63 @@ import * as z from "../schema.js";
  * For the public kinds only public members are accepted; jose's importJWK would happily take a
  * private JWK, so the schema refuses `d` itself (RFC 8725 §3.4).
  */
-const b64url32 = z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, "must be 43 base64url characters (32 bytes)"));
-const optionalMembers = {
-  use: z.optional(z.literal("enc", { error: 'if present, use must be "enc"' })),
-  kid: z.optional(z.string().check(z.maxLength(128))),
-};
-const ecdhAlg = z.optional(z.literal("ECDH-ES", { error: 'if present, alg must be "ECDH-ES"' }));
+/** The JWK an instance may send (PROTOCOL §3.2), built on first use (src/schema.ts). */
+export const instanceKeySchema = z.onFirstUse(() => {
+  const b64url32 = z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, "must be 43 base64url characters (32 bytes)"));
+  const optionalMembers = {
+    use: z.optional(z.literal("enc", { error: 'if present, use must be "enc"' })),
+    kid: z.optional(z.string().check(z.maxLength(128))),
+  };
+  const ecdhAlg = z.optional(z.literal("ECDH-ES", { error: 'if present, alg must be "ECDH-ES"' }));
 
-export const instanceKeySchema = z.pipe(
-  z
-    .unknown()
-    .check(
-      z.refine(
-        (value) =>
-          !(
-            typeof value === "object" &&
-            value !== null &&
-            (value as { kty?: unknown }).kty !== "oct" &&
-            ("d" in value || "p" in value || "k" in value)
-          ),
-        "is a private key (has a private member): send only the public key",
+  return z.pipe(
+    z
+      .unknown()
+      .check(
+        z.refine(
+          (value) =>
+            !(
+              typeof value === "object" &&
+              value !== null &&
+              (value as { kty?: unknown }).kty !== "oct" &&
+              ("d" in value || "p" in value || "k" in value)
+            ),
+          "is a private key (has a private member): send only the public key",
+        ),
       ),
+    z.discriminatedUnion(
+      "kty",
+      [
+        z.strictObject({
+          kty: z.literal("OKP"),
+          crv: z.literal("X25519", { error: "OKP keys must use crv X25519" }),
+          x: b64url32,
+          alg: ecdhAlg,
+          ...optionalMembers,
+        }),
+        z.strictObject({
+          kty: z.literal("EC"),
+          crv: z.literal("P-256", { error: "EC keys must use crv P-256" }),
+          x: b64url32,
+          y: b64url32,
+          alg: ecdhAlg,
+          ...optionalMembers,
+        }),
+        z.strictObject({
+          kty: z.literal("oct"),
+          k: b64url32,
+          alg: z.literal("dir", { error: 'oct keys need "alg":"dir" (results are dir + A256GCM)' }),
+          ...optionalMembers,
+        }),
+      ],
+      {
+        error:
+          'must be an X25519 ({"kty":"OKP","crv":"X25519","x"}) or P-256 ({"kty":"EC","crv":"P-256","x","y"}) public JWK, or a 32-byte {"kty":"oct","k","alg":"dir"} key',
+      },
     ),
-  z.discriminatedUnion(
-    "kty",
-    [
-      z.strictObject({
-        kty: z.literal("OKP"),
-        crv: z.literal("X25519", { error: "OKP keys must use crv X25519" }),
-        x: b64url32,
-        alg: ecdhAlg,
-        ...optionalMembers,
-      }),
-      z.strictObject({
-        kty: z.literal("EC"),
-        crv: z.literal("P-256", { error: "EC keys must use crv P-256" }),
-        x: b64url32,
-        y: b64url32,
-        alg: ecdhAlg,
-        ...optionalMembers,
-      }),
-      z.strictObject({
-        kty: z.literal("oct"),
-        k: b64url32,
-        alg: z.literal("dir", { error: 'oct keys need "alg":"dir" (results are dir + A256GCM)' }),
-        ...optionalMembers,
-      }),
-    ],
-    {
-      error:
-        'must be an X25519 ({"kty":"OKP","crv":"X25519","x"}) or P-256 ({"kty":"EC","crv":"P-256","x","y"}) public JWK, or a 32-byte {"kty":"oct","k","alg":"dir"} key',
-    },
-  ),
-);
-export type InstanceKeyInput = z.infer<typeof instanceKeySchema>;
+  );
+});
+export type InstanceKeyInput = z.infer<ReturnType<typeof instanceKeySchema>>;
 
 export type InstanceKeyType = "X25519" | "P-256" | "oct";
 

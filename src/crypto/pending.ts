@@ -24,14 +24,16 @@ export interface Pending {
   readonly exp: number;
 }
 
-const plaintextSchema = z.strictObject({
-  v: z.literal(1),
-  exp: z.int(),
-  s: z.string(),
-  code: z.optional(z.string()),
-  error: z.optional(z.string()),
-  error_description: z.optional(z.string()),
-});
+const plaintextSchema = z.onFirstUse(() =>
+  z.strictObject({
+    v: z.literal(1),
+    exp: z.int(),
+    s: z.string(),
+    code: z.optional(z.string()),
+    error: z.optional(z.string()),
+    error_description: z.optional(z.string()),
+  }),
+);
 
 export function sealPending(
   state: RelayState,
@@ -53,7 +55,7 @@ export async function openPending(token: string, keys: StateKeyRing, now: number
   const plaintext = await unseal(token, PENDING_TYP, keys);
   if (plaintext === null) return null;
   try {
-    const body = plaintextSchema.parse(JSON.parse(new TextDecoder().decode(plaintext)));
+    const body = plaintextSchema().parse(JSON.parse(new TextDecoder().decode(plaintext)));
     if (now > body.exp + CLOCK_TOLERANCE) return null;
     const state = decodeRelayState(base64url.decode(body.s));
     const answer: ProviderAnswer | null =

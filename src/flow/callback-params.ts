@@ -7,14 +7,16 @@ import { hasMediaType } from "../web/media-type.js";
  * parameter at most once (RFC 6749 §3.1), bounded sizes, the RFC 6749 Appendix A charsets.
  * Providers add their own parameters (Microsoft `session_state`): those are ignored, not forwarded.
  */
-const callbackSchema = z.object({
-  state: z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,2048}$/)),
-  code: z.optional(z.string().check(z.regex(/^[\x21-\x7E]{1,4096}$/))),
-  error: z.optional(z.string().check(z.regex(/^[\x20\x21\x23-\x5B\x5D-\x7E]{1,64}$/))),
-  error_description: z.optional(z.string().check(z.maxLength(4096))),
-  iss: z.optional(z.string().check(z.maxLength(512))),
-});
-export type CallbackParams = z.infer<typeof callbackSchema>;
+const callbackSchema = z.onFirstUse(() =>
+  z.object({
+    state: z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,2048}$/)),
+    code: z.optional(z.string().check(z.regex(/^[\x21-\x7E]{1,4096}$/))),
+    error: z.optional(z.string().check(z.regex(/^[\x20\x21\x23-\x5B\x5D-\x7E]{1,64}$/))),
+    error_description: z.optional(z.string().check(z.maxLength(4096))),
+    iss: z.optional(z.string().check(z.maxLength(512))),
+  }),
+);
+export type CallbackParams = z.infer<ReturnType<typeof callbackSchema>>;
 
 const SINGLE_VALUED = ["state", "code", "error", "error_description", "error_uri", "iss"] as const;
 
@@ -34,6 +36,6 @@ export async function readCallbackParams(c: Context): Promise<CallbackParams | n
       values[name] = value;
     }
   }
-  const parsed = callbackSchema.safeParse(values);
+  const parsed = callbackSchema().safeParse(values);
   return parsed.success ? parsed.data : null;
 }

@@ -8,15 +8,17 @@ import type { RelayDeps, RelayEnv } from "./context.js";
 import { mixedResources, parseScope } from "./scopes.js";
 import { callTokenEndpoint, readTokenAnswer, type TokenCallResult, TRANSPORT_FAILURES } from "./token-endpoint.js";
 
-const refreshSchema = z.strictObject({
-  grant_type: z.string(),
-  refresh_token: z.optional(
-    z.string().check(z.regex(/^[\x20-\x7E]{1,16384}$/, "must be 1-16384 printable characters")),
-  ),
-  scope: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-  // Accepted (and ignored) because OAuth clients commonly send it; it must name this app's client.
-  client_id: z.optional(z.string().check(z.maxLength(256))),
-});
+const refreshSchema = z.onFirstUse(() =>
+  z.strictObject({
+    grant_type: z.string(),
+    refresh_token: z.optional(
+      z.string().check(z.regex(/^[\x20-\x7E]{1,16384}$/, "must be 1-16384 printable characters")),
+    ),
+    scope: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+    // Accepted (and ignored) because OAuth clients commonly send it; it must name this app's client.
+    client_id: z.optional(z.string().check(z.maxLength(256))),
+  }),
+);
 
 /**
  * `POST /v1/token/<app>`: refresh, server to server. The relay adds the client credentials and
@@ -55,7 +57,7 @@ export async function handleRefresh(c: Context<RelayEnv>): Promise<Response> {
     requested[variable.name] = value;
     delete values[variable.name];
   }
-  const parsed = refreshSchema.safeParse(values);
+  const parsed = refreshSchema().safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const text =

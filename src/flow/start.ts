@@ -15,32 +15,37 @@ import { checkReturnTo } from "./return-policy.js";
 import { defaultScopes, mixedResources, parseScope, withRequiredScopes } from "./scopes.js";
 
 /** `POST /v1/flows` body (PROTOCOL §3.1): strict, every field bounded. */
-const flowRequestSchema = z.strictObject({
-  app: z.string().check(z.maxLength(64)),
-  return_to: z.string().check(z.maxLength(2048)),
-  state: z
-    .string()
-    .check(
-      z.regex(/^[A-Za-z0-9\-_.~]{22,128}$/, "must be 22-128 characters of A-Z a-z 0-9 - _ . ~ (a fresh random nonce)"),
+const flowRequestSchema = z.onFirstUse(() =>
+  z.strictObject({
+    app: z.string().check(z.maxLength(64)),
+    return_to: z.string().check(z.maxLength(2048)),
+    state: z
+      .string()
+      .check(
+        z.regex(
+          /^[A-Za-z0-9\-_.~]{22,128}$/,
+          "must be 22-128 characters of A-Z a-z 0-9 - _ . ~ (a fresh random nonce)",
+        ),
+      ),
+    key: instanceKeySchema(),
+    scope: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+    /** Template variables of the app's server (Microsoft tenant, NetSuite account_id, …). */
+    vars: z.optional(
+      z
+        .record(z.string().check(z.maxLength(32)), z.string().check(z.minLength(1), z.maxLength(253)))
+        .check(z.refine((vars) => Object.keys(vars).length <= 8, "at most 8 variables")),
     ),
-  key: instanceKeySchema,
-  scope: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-  /** Template variables of the app's server (Microsoft tenant, NetSuite account_id, …). */
-  vars: z.optional(
-    z
-      .record(z.string().check(z.maxLength(32)), z.string().check(z.minLength(1), z.maxLength(253)))
-      .check(z.refine((vars) => Object.keys(vars).length <= 8, "at most 8 variables")),
-  ),
-  /** The older spelling of `vars.tenant`. */
-  tenant: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
-  response_mode: z.optional(z.enum(["form_post", "query", "fragment"])),
-  params: z.optional(
-    z.record(
-      z.string().check(z.maxLength(64)),
-      z.string().check(z.minLength(1), z.maxLength(512), z.regex(/^[\x20-\x7E]*$/, "must be printable ASCII")),
+    /** The older spelling of `vars.tenant`. */
+    tenant: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
+    response_mode: z.optional(z.enum(["form_post", "query", "fragment"])),
+    params: z.optional(
+      z.record(
+        z.string().check(z.maxLength(64)),
+        z.string().check(z.minLength(1), z.maxLength(512), z.regex(/^[\x20-\x7E]*$/, "must be printable ASCII")),
+      ),
     ),
-  ),
-});
+  }),
+);
 
 function firstIssue(error: z.core.$ZodError): string {
   const issue = error.issues[0];
@@ -69,7 +74,7 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
   } catch {
     return apiError(c, 400, "invalid_request", "request body is not valid JSON");
   }
-  const parsed = flowRequestSchema.safeParse(json);
+  const parsed = flowRequestSchema().safeParse(json);
   if (!parsed.success) return apiError(c, 400, "invalid_request", firstIssue(parsed.error));
   const body = parsed.data;
 

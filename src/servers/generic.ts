@@ -11,26 +11,28 @@ const endpointUrl = z.string().check(
   }, "must be an https URL (http is allowed only on 127.0.0.1, [::1] or localhost)"),
 );
 
-export const genericServerSchema = z.strictObject({
-  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 chars of a-z 0-9 _ -")),
-  authorization_endpoint: endpointUrl,
-  token_endpoint: endpointUrl,
-  issuer: z.optional(endpointUrl),
-  // Defaults (applied in genericEntry): client_secret_basic, form, false, " ", false.
-  token_endpoint_auth_method: z.optional(z.enum(["client_secret_basic", "client_secret_post"])),
-  // RFC 6749 §2.3.1 form-encodes id and secret inside Basic; many servers expect them raw.
-  basic_encoding: z.optional(z.enum(["form", "raw"])),
-  // A server without S256 is refused: PKCE is the relay's code-injection defence (RFC 9700 §2.1.1).
-  pkce: z.literal("S256", { error: 'must be "S256": servers without PKCE S256 are not supported' }),
-  params: z.optional(
-    z.strictObject({ allow: z.array(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/))).check(z.maxLength(32)) }),
-  ),
-  iss_parameter: z.optional(z.boolean()),
-  state_max: z.optional(z.int().check(z.gte(256), z.lte(65536))),
-  scope_separator: z.optional(z.enum([" ", ","])),
-  token_type_optional: z.optional(z.boolean()),
-});
-export type GenericServerConfig = z.infer<typeof genericServerSchema>;
+export const genericServerSchema = z.onFirstUse(() =>
+  z.strictObject({
+    id: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 chars of a-z 0-9 _ -")),
+    authorization_endpoint: endpointUrl,
+    token_endpoint: endpointUrl,
+    issuer: z.optional(endpointUrl),
+    // Defaults (applied in genericEntry): client_secret_basic, form, false, " ", false.
+    token_endpoint_auth_method: z.optional(z.enum(["client_secret_basic", "client_secret_post"])),
+    // RFC 6749 §2.3.1 form-encodes id and secret inside Basic; many servers expect them raw.
+    basic_encoding: z.optional(z.enum(["form", "raw"])),
+    // A server without S256 is refused: PKCE is the relay's code-injection defence (RFC 9700 §2.1.1).
+    pkce: z.literal("S256", { error: 'must be "S256": servers without PKCE S256 are not supported' }),
+    params: z.optional(
+      z.strictObject({ allow: z.array(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/))).check(z.maxLength(32)) }),
+    ),
+    iss_parameter: z.optional(z.boolean()),
+    state_max: z.optional(z.int().check(z.gte(256), z.lte(65536))),
+    scope_separator: z.optional(z.enum([" ", ","])),
+    token_type_optional: z.optional(z.boolean()),
+  }),
+);
+export type GenericServerConfig = z.infer<ReturnType<typeof genericServerSchema>>;
 
 /** An operator-described server as a catalogue entry (no template variables, no default scopes). */
 export function genericEntry(server: GenericServerConfig): CatalogueEntry {
