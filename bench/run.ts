@@ -416,6 +416,20 @@ const FIGURES: readonly Figure[] = [
     digits: 0,
   },
   {
+    id: "startup.v8.evaluation",
+    name: "6. V8: relay Worker bundle, module evaluation, median",
+    value: (r) => r.startup?.v8?.evaluation ?? null,
+    unit: "ms",
+    digits: 2,
+  },
+  {
+    id: "startup.v8.configuration",
+    name: "6. V8: then the first /healthz (configuration), median",
+    value: (r) => r.startup?.v8?.firstRequest ?? null,
+    unit: "ms",
+    digits: 2,
+  },
+  {
     // Runs that spawned `node --import tsx src/node.ts` measured something else: no value here.
     id: "startup.node.dist",
     name: "6. Node: spawn `node dist/node.js` (npm start) → 200 /healthz",
@@ -774,7 +788,12 @@ installed as globals, as they are once \`npm start\` serves.
    Both relays get the same configuration, as an operator would write it (bench/fixtures.ts
    \`STARTUP_APPS\`, a client secret each, limits off), ${STARTUP_APPS.length} catalogue apps with their variables:
    ${startupApps()}.
-   Medians of 5 interleaved runs after one untimed round.
+   Medians of 5 interleaved runs after one untimed round. workerd's start varies by ±20 ms from
+   run to run, more than the relay's own share, so the same bundle is also measured on V8 alone
+   (the engine workerd embeds): a child Node process imports 60 fresh copies of the module (a new
+   module record each: parse, compile, evaluate) and answers each one's first /healthz with the
+   same configuration; medians over the last 50, median of 5 children. These two rows compare
+   to a tenth of a millisecond between commits.
 7. **Memory** — a child \`node --expose-gc --import tsx bench/memory.ts 100000\`: in-process
    callbacks, each with its own state (minted 1,000 at a time just before use); RSS and heap after
    two forced GCs at 1,000 and at 100,000 callbacks. The heap growth includes what the relay keeps

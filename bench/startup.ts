@@ -34,6 +34,68 @@ export interface StartupResult {
   readonly nodeEntry?: string;
   /** The catalogue servers configured (app ids → server); absent in runs with the two bench apps. */
   readonly apps?: readonly string[];
+  /**
+   * The same bundle on V8 alone (the engine workerd embeds), in a child Node process: medians of
+   * importing a fresh copy of the module, and of its first /healthz (configuration). Milliseconds;
+   * absent in older runs.
+   */
+  readonly v8?: { readonly evaluation: number; readonly firstRequest: number; readonly imports: number };
+}
+
+/**
+ * workerd's start-up varies by ±20 ms from run to run, more than the relay's own share; V8 alone
+ * measures that share to a tenth of a millisecond: each import of a fresh copy of the bundle (a
+ * new module record) is a module evaluation, followed by the first request that loads the
+ * configuration. The first 10 of each child are warm-up.
+ */
+const V8_CHILD = `
+const { readFileSync, writeFileSync, mkdtempSync, rmSync } = require("node:fs");
+const { join } = require("node:path");
+const { tmpdir } = require("node:os");
+const { pathToFileURL } = require("node:url");
+const [bundle, envJson, countText] = process.argv.slice(1);
+const code = readFileSync(bundle, "utf8");
+const env = JSON.parse(envJson);
+const count = Number(countText);
+const dir = mkdtempSync(join(tmpdir(), "relay-v8-"));
+const files = Array.from({ length: count + 10 }, (_, i) => {
+  const file = join(dir, "m" + i + ".mjs");
+  writeFileSync(file, code + "\\n//" + i);
+  return pathToFileURL(file).href;
+});
+(async () => {
+  const evaluation = [], first = [];
+  for (const [i, file] of files.entries()) {
+    const t0 = performance.now();
+    const mod = await import(file);
+    const t1 = performance.now();
+    const res = await mod.default.fetch(new Request("https://relay.example.com/healthz"), env, { waitUntil() {}, passThroughOnException() {} });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error("healthz " + res.status);
+    if (i >= 10) { evaluation.push(t1 - t0); first.push(performance.now() - t1); }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const med = (a) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  process.stdout.write(JSON.stringify({ evaluation: med(evaluation), firstRequest: med(first) }));
+})().catch((e) => { process.stderr.write(String(e)); process.exit(1); });
+`;
+
+export async function v8Once(bundlePath: string, env: Record<string, string>, imports: number) {
+  const child = spawn(process.execPath, ["-e", V8_CHILD, bundlePath, JSON.stringify(env), String(imports)], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`V8 evaluation child failed (${code}): ${err}`);
+  return JSON.parse(out) as { evaluation: number; firstRequest: number };
 }
 
 const TRIVIAL_WORKER = 'export default { fetch() { return new Response("ok"); } };';
@@ -118,7 +180,16 @@ export async function runStartup(bundlePath: string, quick: boolean): Promise<St
     bareTimes.push(await nodeOnce(["-e", BARE_NODE], {}));
     nodeTimes.push(await nodeOnce(relayArgs, env));
   }
+  // V8 alone: several children, each importing the bundle `imports` times; medians of their medians.
+  const imports = quick ? 20 : 50;
+  const v8Runs = [];
+  for (let i = 0; i < (quick ? 2 : 5); i++) v8Runs.push(await v8Once(bundlePath, env, imports));
   return {
+    v8: {
+      evaluation: median(v8Runs.map((run) => run.evaluation)),
+      firstRequest: median(v8Runs.map((run) => run.firstRequest)),
+      imports,
+    },
     workerdRelay: median(relayTimes),
     workerdTrivial: median(trivialTimes),
     nodeRelay: median(nodeTimes),
