@@ -65,14 +65,15 @@ function factsOf(entry: CatalogueEntry): ProviderFacts {
   return facts;
 }
 
-function newFake(entry: CatalogueEntry): CatalogueFake {
+/** A fake for the entry, expecting the values the suite sets for its variables. */
+function fakeFor(entry: CatalogueEntry, vars: Vars = variablesOf(entry).effective): CatalogueFake {
   return new CatalogueFake({
     entry,
     facts: factsOf(entry),
     clientId: clientIdOf(entry),
     clientSecret: secretOf(entry),
     redirectUri: `${CONFIGURED_RELAY_URL}/v1/callback/${entry.id}`,
-    vars: variablesOf(entry).effective,
+    vars,
   });
 }
 
@@ -135,7 +136,7 @@ describe("the catalogue has something to test", () => {
 });
 
 describe.each(RUNTIMES)("every catalogue entry on %s", (runtime) => {
-  const fakes = new Map(CATALOGUE.map((entry) => [entry.id, newFake(entry)]));
+  const fakes = new Map(CATALOGUE.map((entry) => [entry.id, fakeFor(entry)]));
   const router = catalogueRouter(fakes.values());
   let relay: RelayUnderTest;
   let key: InstanceKey;
@@ -326,17 +327,6 @@ async function codeFields(fake: CatalogueFake): Promise<Record<string, string>> 
   return { grant_type: "authorization_code", code, redirect_uri: fake.options.redirectUri, code_verifier: VERIFIER };
 }
 
-function selfFake(entry: CatalogueEntry, vars: Vars = variablesOf(entry).effective): CatalogueFake {
-  return new CatalogueFake({
-    entry,
-    facts: factsOf(entry),
-    clientId: clientIdOf(entry),
-    clientSecret: secretOf(entry),
-    redirectUri: `${CONFIGURED_RELAY_URL}/v1/callback/${entry.id}`,
-    vars,
-  });
-}
-
 /** An authorization URL as the relay builds it for this fake, with `change` applied to the query. */
 function authorizationUrlFor(fake: CatalogueFake, change: (query: URLSearchParams) => void = () => {}): string {
   const query = new URLSearchParams({
@@ -355,7 +345,7 @@ function authorizationUrlFor(fake: CatalogueFake, change: (query: URLSearchParam
 
 describe("the catalogue fake refuses what its entry does not allow", () => {
   it("basic raw (NetSuite): the raw secret passes, the form-encoded one and the body secret fail", async () => {
-    const fake = selfFake(entryById("netsuite"));
+    const fake = fakeFor(entryById("netsuite"));
     const raw = await fake.handle(tokenRequest(fake, await codeFields(fake), { auth: "basic-raw", body: "form" }));
     expect(raw.status).toBe(200);
     const form = await fake.handle(tokenRequest(fake, await codeFields(fake), { auth: "basic-form", body: "form" }));
@@ -365,7 +355,7 @@ describe("the catalogue fake refuses what its entry does not allow", () => {
   });
 
   it("basic form (an entry that said so): the form-encoded secret passes, the raw one fails", async () => {
-    const fake = selfFake({ ...entryById("netsuite"), auth: { method: "basic", encoding: "form" } });
+    const fake = fakeFor({ ...entryById("netsuite"), auth: { method: "basic", encoding: "form" } });
     const form = await fake.handle(tokenRequest(fake, await codeFields(fake), { auth: "basic-form", body: "form" }));
     expect(form.status).toBe(200);
     const raw = await fake.handle(tokenRequest(fake, await codeFields(fake), { auth: "basic-raw", body: "form" }));
@@ -373,7 +363,7 @@ describe("the catalogue fake refuses what its entry does not allow", () => {
   });
 
   it("post (Dropbox): body credentials pass; Basic, or a wrong secret, fail", async () => {
-    const fake = selfFake(entryById("dropbox"));
+    const fake = fakeFor(entryById("dropbox"));
     const fields = await codeFields(fake);
     expect((await fake.handle(tokenRequest(fake, fields, { auth: "post", body: "form" }))).status).toBe(200);
     const basic = await fake.handle(tokenRequest(fake, await codeFields(fake), { auth: "basic-raw", body: "form" }));
@@ -386,20 +376,20 @@ describe("the catalogue fake refuses what its entry does not allow", () => {
 
   it("JSON bodies (Square, Notion, Zendesk) and form bodies: the other content type is refused", async () => {
     for (const id of ["square", "notion", "zendesk"]) {
-      const fake = selfFake(entryById(id));
+      const fake = fakeFor(entryById(id));
       const auth = fake.entry.auth?.method === "basic" ? "basic-raw" : "post";
       const asForm = await fake.handle(tokenRequest(fake, await codeFields(fake), { auth, body: "form" }));
       expect(asForm.status, id).toBe(400);
       const asJson = await fake.handle(tokenRequest(fake, await codeFields(fake), { auth, body: "json" }));
       expect(asJson.status, id).toBe(200);
     }
-    const google = selfFake(entryById("google"));
+    const google = fakeFor(entryById("google"));
     const asJson = await google.handle(tokenRequest(google, await codeFields(google), { auth: "post", body: "json" }));
     expect(asJson.status).toBe(400);
   });
 
   it("codes are one-time, bound to the verifier and the redirect_uri", async () => {
-    const fake = selfFake(entryById("github"));
+    const fake = fakeFor(entryById("github"));
     const fields = await codeFields(fake);
     const how = { auth: "post", body: "form" } as const;
     expect((await fake.handle(tokenRequest(fake, fields, how))).status).toBe(200);
@@ -418,7 +408,7 @@ describe("the catalogue fake refuses what its entry does not allow", () => {
   });
 
   it("Slack: errors are HTTP 200 with ok:false; tokens carry ok:true and token_type bot", async () => {
-    const fake = selfFake(entryById("slack"));
+    const fake = fakeFor(entryById("slack"));
     const fields = await codeFields(fake);
     const how = { auth: "basic-raw", body: "form" } as const;
     const good = await fake.handle(tokenRequest(fake, fields, how));
@@ -429,7 +419,7 @@ describe("the catalogue fake refuses what its entry does not allow", () => {
   });
 
   it("token responses: no token_type with bearerIfMissing, lower-case bearer from Dropbox", async () => {
-    const linkedin = selfFake(entryById("linkedin"));
+    const linkedin = fakeFor(entryById("linkedin"));
     const answer = await linkedin.handle(
       tokenRequest(linkedin, await codeFields(linkedin), { auth: "post", body: "form" }),
     );
@@ -437,12 +427,12 @@ describe("the catalogue fake refuses what its entry does not allow", () => {
     expect(body.access_token).toEqual(expect.any(String));
     expect("token_type" in body).toBe(false);
     expect("refresh_token" in body).toBe(false); // refresh: none
-    expect(selfFake(entryById("dropbox")).tokenType).toBe("bearer");
+    expect(fakeFor(entryById("dropbox")).tokenType).toBe("bearer");
   });
 
   it("refresh: rotating invalidates the old token; reusable omits refresh_token; none refuses", async () => {
     const how = { auth: "post", body: "form" } as const;
-    const rotating = selfFake(entryById("discord"));
+    const rotating = fakeFor(entryById("discord"));
     const first = (await (
       await rotating.handle(tokenRequest(rotating, await codeFields(rotating), how))
     ).json()) as Record<string, string>;
@@ -456,7 +446,7 @@ describe("the catalogue fake refuses what its entry does not allow", () => {
     );
     expect(replay.status).toBe(400);
 
-    const reusable = selfFake(entryById("google"));
+    const reusable = fakeFor(entryById("google"));
     const granted = (await (
       await reusable.handle(tokenRequest(reusable, await codeFields(reusable), how))
     ).json()) as Record<string, string>;
@@ -468,19 +458,19 @@ describe("the catalogue fake refuses what its entry does not allow", () => {
       expect("refresh_token" in ((await again.json()) as object)).toBe(false);
     }
 
-    const none = selfFake(entryById("github"));
+    const none = fakeFor(entryById("github"));
     const refused = await none.handle(tokenRequest(none, { grant_type: "refresh_token", refresh_token: "x" }, how));
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ error: "invalid_grant" });
   });
 
   it("authorize: endpoint, variables, separator, fixed parameters, Apollo's fragment, form_post", async () => {
-    const slack = selfFake(entryById("slack"));
+    const slack = fakeFor(entryById("slack"));
     expect((await slack.authorize(authorizationUrlFor(slack))).kind).toBe("callback");
     const spaced = authorizationUrlFor(slack, (q) => q.set("scope", slack.expectedScopes.join(" ")));
     expect((await slack.authorize(spaced)).kind).toBe("error_page");
 
-    const google = selfFake(entryById("google"));
+    const google = fakeFor(entryById("google"));
     expect((await google.authorize(authorizationUrlFor(google, (q) => q.delete("access_type")))).kind).toBe(
       "error_page",
     );
@@ -489,19 +479,19 @@ describe("the catalogue fake refuses what its entry does not allow", () => {
       "error_page",
     );
 
-    const netsuite = selfFake(entryById("netsuite"));
+    const netsuite = fakeFor(entryById("netsuite"));
     const otherAccount = authorizationUrlFor(netsuite).replace("1234567-sb1.", "7654321.");
     expect((await netsuite.authorize(otherAccount)).kind).toBe("error_page");
     const bigState = authorizationUrlFor(netsuite, (q) => q.set("state", "s".repeat(1025)));
     expect((await netsuite.authorize(bigState)).kind).toBe("error_page");
 
-    const apollo = selfFake(entryById("apollo"));
+    const apollo = fakeFor(entryById("apollo"));
     expect(apollo.authorizeUrl).toBe("https://app.apollo.io/#/oauth/authorize");
     expect((await apollo.authorize(authorizationUrlFor(apollo))).kind).toBe("callback");
     const query = authorizationUrlFor(apollo).split("?")[1];
     expect((await apollo.authorize(`https://app.apollo.io/?${query}#/oauth/authorize`)).kind).toBe("error_page");
 
-    const microsoft = selfFake(entryById("microsoft"));
+    const microsoft = fakeFor(entryById("microsoft"));
     const posted = await microsoft.authorize(authorizationUrlFor(microsoft));
     expect(posted.kind === "callback" && posted.request.method).toBe("POST");
     const queried = await microsoft.authorize(authorizationUrlFor(microsoft, (q) => q.delete("response_mode")));
@@ -509,8 +499,8 @@ describe("the catalogue fake refuses what its entry does not allow", () => {
   });
 
   it("the router tells entries sharing a token URL apart by client, and refuses unknown URLs", async () => {
-    const atlassian = selfFake(entryById("atlassian"));
-    const jira = selfFake(entryById("jira"));
+    const atlassian = fakeFor(entryById("atlassian"));
+    const jira = fakeFor(entryById("jira"));
     expect(atlassian.tokenUrl).toBe(jira.tokenUrl);
     const router = catalogueRouter([atlassian, jira]);
     const how = { auth: "post", body: "form" } as const;
