@@ -1,6 +1,32 @@
 import type { CatalogueEntry } from "./entry.js";
 
 /**
+ * The Microsoft identity platform v2 (Entra ID), shared by the Graph, Dataverse and Business
+ * Central entries: the tenant templated into both endpoints, the code by POST
+ * (`response_mode=form_post`, RFC 9700 §4.2.4), `offline_access` always (else no refresh token),
+ * one resource per request.
+ */
+const MICROSOFT_IDENTITY = {
+  authorize: "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
+  token: "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+  fixed: { response_mode: "form_post" },
+  params: ["prompt", "login_hint", "domain_hint"],
+};
+const MICROSOFT_TENANT = {
+  pattern:
+    "^(?:common|organizations|consumers|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$",
+  example: "contoso.onmicrosoft.com",
+};
+const MICROSOFT_SCOPES = { required: "offline_access", oneResource: "https://graph.microsoft.com" };
+
+/** Atlassian Cloud 3LO, shared by Confluence and Jira: `audience` and `prompt=consent` always. */
+const ATLASSIAN_3LO = {
+  authorize: "https://auth.atlassian.com/authorize",
+  token: "https://auth.atlassian.com/oauth/token",
+  fixed: { audience: "api.atlassian.com", prompt: "consent" },
+};
+
+/**
  * The OAuth2 servers Qorus connects to, as data (the shape is entry.ts; what each fact rests on,
  * and which are unverified, is in catalogue-facts.ts and docs/PROVIDERS.md). Dropbox and Microsoft
  * quirks live here like every other provider's. An app names an entry by id: `"server": "google"`.
@@ -72,13 +98,10 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   {
     id: "microsoft",
     name: "Microsoft Graph (OneDrive / SharePoint)",
-    authorize: "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
-    token: "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+    ...MICROSOFT_IDENTITY,
     vars: {
       tenant: {
-        pattern:
-          "^(?:common|organizations|consumers|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$",
-        example: "contoso.onmicrosoft.com",
+        ...MICROSOFT_TENANT,
         default: "common",
       },
     },
@@ -86,24 +109,16 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
       default: "offline_access Files.ReadWrite.All User.Read",
       allow:
         "openid profile email offline_access User.Read Files.* Sites.* https://graph.microsoft.com/User.Read https://graph.microsoft.com/Files.* https://graph.microsoft.com/Sites.* https://*.crm*.dynamics.com/user_impersonation https://*.crm*.dynamics.com/.default",
-      required: "offline_access",
-      oneResource: "https://graph.microsoft.com",
+      ...MICROSOFT_SCOPES,
     },
-    fixed: {
-      response_mode: "form_post",
-    },
-    params: ["prompt", "login_hint", "domain_hint"],
   },
   {
     id: "dynamics",
     name: "Microsoft Dynamics 365 / Dataverse",
-    authorize: "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
-    token: "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+    ...MICROSOFT_IDENTITY,
     vars: {
       tenant: {
-        pattern:
-          "^(?:common|organizations|consumers|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$",
-        example: "contoso.onmicrosoft.com",
+        ...MICROSOFT_TENANT,
         default: "organizations",
       },
       org: {
@@ -120,24 +135,16 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
       default: "https://{org}.{crm_region}.dynamics.com/user_impersonation offline_access",
       allow:
         "openid email profile offline_access https://*.dynamics.com/user_impersonation https://*.dynamics.com/.default",
-      required: "offline_access",
-      oneResource: "https://graph.microsoft.com",
+      ...MICROSOFT_SCOPES,
     },
-    fixed: {
-      response_mode: "form_post",
-    },
-    params: ["prompt", "login_hint", "domain_hint"],
   },
   {
     id: "business-central",
     name: "Microsoft Dynamics 365 Business Central",
-    authorize: "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
-    token: "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+    ...MICROSOFT_IDENTITY,
     vars: {
       tenant: {
-        pattern:
-          "^(?:common|organizations|consumers|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$",
-        example: "contoso.onmicrosoft.com",
+        ...MICROSOFT_TENANT,
         default: "organizations",
       },
     },
@@ -145,13 +152,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
       default: "https://api.businesscentral.dynamics.com/Financials.ReadWrite.All offline_access",
       allow:
         "openid email profile offline_access https://api.businesscentral.dynamics.com/Financials.ReadWrite.All https://api.businesscentral.dynamics.com/user_impersonation https://api.businesscentral.dynamics.com/.default",
-      required: "offline_access",
-      oneResource: "https://graph.microsoft.com",
+      ...MICROSOFT_SCOPES,
     },
-    fixed: {
-      response_mode: "form_post",
-    },
-    params: ["prompt", "login_hint", "domain_hint"],
   },
   {
     id: "netsuite",
@@ -272,32 +274,22 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   {
     id: "atlassian",
     name: "Atlassian Confluence Cloud (3LO)",
-    authorize: "https://auth.atlassian.com/authorize",
-    token: "https://auth.atlassian.com/oauth/token",
+    ...ATLASSIAN_3LO,
     scopes: {
       default:
         "offline_access read:page:confluence write:page:confluence delete:page:confluence read:blogpost:confluence write:blogpost:confluence delete:blogpost:confluence read:space:confluence read:task:confluence write:task:confluence read:label:confluence read:attachment:confluence",
       allow:
         "offline_access read:me read:account read:*:confluence write:*:confluence delete:*:confluence manage:*:confluence read:confluence-* write:confluence-* search:confluence readonly:content.attachment:confluence",
     },
-    fixed: {
-      audience: "api.atlassian.com",
-      prompt: "consent",
-    },
   },
   {
     id: "jira",
     name: "Atlassian Jira Cloud (3LO)",
-    authorize: "https://auth.atlassian.com/authorize",
-    token: "https://auth.atlassian.com/oauth/token",
+    ...ATLASSIAN_3LO,
     scopes: {
       default: "offline_access read:jira-work write:jira-work read:jira-user",
       allow:
         "offline_access read:me read:account read:jira-work write:jira-work read:jira-user manage:jira-project manage:jira-configuration manage:jira-webhook manage:jira-data-provider read:servicedesk-request write:servicedesk-request manage:servicedesk-customer read:*:jira write:*:jira delete:*:jira read:*:jira-service-management write:*:jira-service-management read:*:jira-software write:*:jira-software",
-    },
-    fixed: {
-      audience: "api.atlassian.com",
-      prompt: "consent",
     },
   },
   {
