@@ -75,4 +75,3 @@ export const catalogueEntrySchema = z.strictObject({
 });
 
 export type CatalogueEntry = z.output<typeof catalogueEntrySchema>;
-export type VariableEntry = z.output<typeof variableSchema>;
