@@ -8,7 +8,7 @@ import { generateStateKeyPair, importStateKeys, type StateKeyRing } from "./cryp
 import { type OriginPattern, parseOriginPattern, type ReturnPolicy } from "./flow/return-policy.js";
 import { scopeMatchesAllowList } from "./flow/scopes.js";
 import * as z from "./schema.js";
-import { genericServerSchema } from "./servers/generic.js";
+import { type GenericServerConfig, genericServerSchema } from "./servers/generic.js";
 import { RESERVED_AUTH_PARAMS, type ServerProfile, type Vars } from "./servers/profile.js";
 import { resolveServer } from "./servers/registry.js";
 import { checkVars, missingText } from "./servers/variables.js";
@@ -101,13 +101,21 @@ export const DEFAULT_RATE_LIMITS = {
 const appIdSchema = z
   .string()
   .check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 chars of a-z 0-9 _ - (lower case)"));
+const serverIdSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be a catalogue id (a-z 0-9 _ -)"));
 
 const scopeEntry = z.string().check(z.minLength(1), z.maxLength(256));
+
+/** `server` is a catalogue id or an operator-described server object (src/servers/generic.ts). */
+const SERVER_KINDS = "must be a catalogue id (a string) or a server object";
 
 const appSchema = z.onFirstUse(() =>
   z.strictObject({
     id: appIdSchema,
-    server: z.union([z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/)), genericServerSchema()]),
+    // Checked by parseServer, which picks the id rule or the object schema by the value's type.
+    server: z.custom<string | object>(
+      (value) => typeof value === "string" || (typeof value === "object" && value !== null && !Array.isArray(value)),
+      SERVER_KINDS,
+    ),
     client_id: z.string().check(z.minLength(1), z.maxLength(256)),
     name: z.optional(z.string().check(z.minLength(1), z.maxLength(80))),
     scopes: z.optional(
@@ -146,23 +154,8 @@ function text(env: Env, name: string): string | undefined {
   return trimmed === "" ? undefined : trimmed;
 }
 
-type Issue = z.core.$ZodIssue;
-
-/**
- * A union (e.g. `server`: built-in id or generic object) fails as a bare "Invalid input"; when one
- * alternative got further than its root, its own issues say what is wrong (e.g. `pkce`).
- */
-function unfoldUnion(issue: Issue): Issue[] {
-  if (issue.code !== "invalid_union") return [issue];
-  const deeper = issue.errors.find((issues) => issues.some((nested) => nested.path.length > 0));
-  return deeper ? deeper.map((nested) => ({ ...nested, path: [...issue.path, ...nested.path] })) : [issue];
-}
-
-function describeIssues(variable: string, error: z.core.$ZodError): string[] {
-  return error.issues.flatMap(unfoldUnion).map((issue) => {
-    const path = issue.path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("");
-    return `${variable}${path}: ${issue.message}`;
-  });
+function describeIssues(prefix: string, error: z.core.$ZodError): string[] {
+  return error.issues.map((issue) => `${z.issuePath(prefix, issue.path)}: ${issue.message}`);
 }
 
 function parseRelayUrl(raw: string | undefined, problems: string[]): string {
@@ -194,9 +187,32 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 
 type AppEntry = z.infer<ReturnType<typeof appSchema>>;
 
+/**
+ * APPS `server`: a catalogue id, or an object checked by the generic schema. Chosen by type rather
+ * than by a zod union, which would answer a bad object with a bare "not valid" (and cost the Worker
+ * bundle the union's code): the object's own issues say what to fix (e.g. `pkce`).
+ */
+function parseServer(entry: AppEntry, index: number, problems: string[]): string | GenericServerConfig | undefined {
+  const parsed =
+    typeof entry.server === "string"
+      ? serverIdSchema.safeParse(entry.server)
+      : genericServerSchema().safeParse(entry.server);
+  if (parsed.success) return parsed.data;
+  problems.push(...describeIssues(`APPS[${index}].server`, parsed.error));
+  return undefined;
+}
+
 /** The app's server profile with the app's own overrides (parameters, Basic encoding) applied. */
-function appProfile(entry: AppEntry, relayUrl: string, where: string, problems: string[]): ServerProfile | undefined {
-  const server = resolveServer(entry.server, relayUrl);
+function appProfile(
+  entry: AppEntry,
+  index: number,
+  relayUrl: string,
+  where: string,
+  problems: string[],
+): ServerProfile | undefined {
+  const described = parseServer(entry, index, problems);
+  if (described === undefined) return undefined;
+  const server = resolveServer(described, relayUrl);
   if (!server) {
     problems.push(
       `${where}.server: unknown server "${String(entry.server)}"; \`qorus-oauth-relay providers\` lists the catalogue, or describe the server as an object (docs/PROVIDERS.md)`,
@@ -255,7 +271,7 @@ function parseApps(env: Env, relayUrl: string, problems: string[]): Map<string, 
   parsed.data.forEach((entry, index) => {
     const where = `APPS[${index}] (${entry.id})`;
     if (apps.has(entry.id)) problems.push(`${where}: duplicate app id`);
-    const server = appProfile(entry, relayUrl, where, problems);
+    const server = appProfile(entry, index, relayUrl, where, problems);
     if (!server) return;
     const secretName = clientSecretVariable(entry.id);
     const clientSecret = text(env, secretName);

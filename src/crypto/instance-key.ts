@@ -10,65 +10,69 @@ import * as z from "../schema.js";
  *   sealed relay state, so STATE_KEYS plus a captured relay state would open a captured result: the
  *   trade docs/PROTOCOL.md spells out.
  * For the public kinds only public members are accepted; jose's importJWK would happily take a
- * private JWK, so the schema refuses `d` itself (RFC 8725 §3.4).
+ * private JWK, so parseInstanceKey refuses `d` itself (RFC 8725 §3.4).
  */
-/** The JWK an instance may send (PROTOCOL §3.2), built on first use (src/schema.ts). */
-export const instanceKeySchema = z.onFirstUse(() => {
+
+/** What `key` must be, said when it is not an object or its `kty` is none of the three. */
+const KEY_KINDS =
+  'must be an X25519 ({"kty":"OKP","crv":"X25519","x"}) or P-256 ({"kty":"EC","crv":"P-256","x","y"}) public JWK, or a 32-byte {"kty":"oct","k","alg":"dir"} key';
+
+/**
+ * One strict schema per `kty` (RFC 7517 §4.1), built on first use (src/schema.ts). parseInstanceKey
+ * picks the schema by `kty` itself rather than through a zod union: the Worker bundle then carries
+ * no union code (docs/DECISIONS.md, the bundle budget).
+ */
+const keySchemas = z.onFirstUse(() => {
   const b64url32 = z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, "must be 43 base64url characters (32 bytes)"));
   const optionalMembers = {
-    use: z.optional(z.literal("enc", { error: 'if present, use must be "enc"' })),
+    use: z.optional(z.enum(["enc"], { error: 'if present, use must be "enc"' })),
     kid: z.optional(z.string().check(z.maxLength(128))),
   };
-  const ecdhAlg = z.optional(z.literal("ECDH-ES", { error: 'if present, alg must be "ECDH-ES"' }));
-
-  return z.pipe(
-    z
-      .unknown()
-      .check(
-        z.refine(
-          (value) =>
-            !(
-              typeof value === "object" &&
-              value !== null &&
-              (value as { kty?: unknown }).kty !== "oct" &&
-              ("d" in value || "p" in value || "k" in value)
-            ),
-          "is a private key (has a private member): send only the public key",
-        ),
-      ),
-    z.discriminatedUnion(
-      "kty",
-      [
-        z.strictObject({
-          kty: z.literal("OKP"),
-          crv: z.literal("X25519", { error: "OKP keys must use crv X25519" }),
-          x: b64url32,
-          alg: ecdhAlg,
-          ...optionalMembers,
-        }),
-        z.strictObject({
-          kty: z.literal("EC"),
-          crv: z.literal("P-256", { error: "EC keys must use crv P-256" }),
-          x: b64url32,
-          y: b64url32,
-          alg: ecdhAlg,
-          ...optionalMembers,
-        }),
-        z.strictObject({
-          kty: z.literal("oct"),
-          k: b64url32,
-          alg: z.literal("dir", { error: 'oct keys need "alg":"dir" (results are dir + A256GCM)' }),
-          ...optionalMembers,
-        }),
-      ],
-      {
-        error:
-          'must be an X25519 ({"kty":"OKP","crv":"X25519","x"}) or P-256 ({"kty":"EC","crv":"P-256","x","y"}) public JWK, or a 32-byte {"kty":"oct","k","alg":"dir"} key',
-      },
-    ),
-  );
+  const ecdhAlg = z.optional(z.enum(["ECDH-ES"], { error: 'if present, alg must be "ECDH-ES"' }));
+  return {
+    OKP: z.strictObject({
+      kty: z.enum(["OKP"]),
+      crv: z.enum(["X25519"], { error: "OKP keys must use crv X25519" }),
+      x: b64url32,
+      alg: ecdhAlg,
+      ...optionalMembers,
+    }),
+    EC: z.strictObject({
+      kty: z.enum(["EC"]),
+      crv: z.enum(["P-256"], { error: "EC keys must use crv P-256" }),
+      x: b64url32,
+      y: b64url32,
+      alg: ecdhAlg,
+      ...optionalMembers,
+    }),
+    oct: z.strictObject({
+      kty: z.enum(["oct"]),
+      k: b64url32,
+      alg: z.enum(["dir"], { error: 'oct keys need "alg":"dir" (results are dir + A256GCM)' }),
+      ...optionalMembers,
+    }),
+  };
 });
-export type InstanceKeyInput = z.infer<ReturnType<typeof instanceKeySchema>>;
+
+type KeySchemas = ReturnType<typeof keySchemas>;
+export type InstanceKeyInput = z.infer<KeySchemas[keyof KeySchemas]>;
+
+/**
+ * The `key` member of `POST /v1/flows` (PROTOCOL §3.2) → the JWK, or what is wrong with it as
+ * `key<path>: <message>`. A public kind carrying a private member is named as such before the
+ * strict schema would call it an unknown field (RFC 8725 §3.4: never accept a private key here).
+ */
+export function parseInstanceKey(value: unknown): InstanceKeyInput | string {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return `key: ${KEY_KINDS}`;
+  const kty: unknown = (value as { kty?: unknown }).kty;
+  if (kty !== "oct" && ("d" in value || "p" in value || "k" in value))
+    return "key: is a private key (has a private member): send only the public key";
+  const schemas = keySchemas();
+  const schema = kty === "OKP" || kty === "EC" || kty === "oct" ? schemas[kty] : null;
+  if (schema === null) return `key: ${KEY_KINDS}`;
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : z.describeIssue("key", parsed.error);
+}
 
 export type InstanceKeyType = "X25519" | "P-256" | "oct";
 

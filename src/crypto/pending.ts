@@ -26,8 +26,8 @@ export interface Pending {
 
 const plaintextSchema = z.onFirstUse(() =>
   z.strictObject({
-    v: z.literal(1),
-    exp: z.int(),
+    v: z.custom<1>((value) => value === 1), // format 1
+    exp: z.wholeNumber(0, 2 ** 32),
     s: z.string(),
     code: z.optional(z.string()),
     error: z.optional(z.string()),

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { ResponseMode } from "../config.js";
-import { instanceKeySchema, toInstanceKey, unusableKeyReason } from "../crypto/instance-key.js";
+import { parseInstanceKey, toInstanceKey, unusableKeyReason } from "../crypto/instance-key.js";
 import { newVerifierBytes, s256Challenge, verifierFromBytes } from "../crypto/pkce.js";
 import { type RelayState, sealRelayState } from "../crypto/relay-state.js";
 import * as z from "../schema.js";
@@ -27,7 +27,8 @@ const flowRequestSchema = z.onFirstUse(() =>
           "must be 22-128 characters of A-Z a-z 0-9 - _ . ~ (a fresh random nonce)",
         ),
       ),
-    key: instanceKeySchema(),
+    /** Checked by parseInstanceKey, whose schema depends on the key's `kty`. */
+    key: z.unknown(),
     scope: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
     /** Template variables of the app's server (Microsoft tenant, NetSuite account_id, …). */
     vars: z.optional(
@@ -47,17 +48,6 @@ const flowRequestSchema = z.onFirstUse(() =>
   }),
 );
 
-function firstIssue(error: z.core.$ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return "invalid request body";
-  const path = issue.path.map(String).join(".");
-  if (issue.code === "unrecognized_keys") {
-    const fields = `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ").slice(0, 128)}`;
-    return path ? `${path}: ${fields}` : fields;
-  }
-  return path ? `${path}: ${issue.message}` : issue.message;
-}
-
 export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
   const deps = c.get("deps");
   const { config } = deps;
@@ -75,8 +65,10 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
     return apiError(c, 400, "invalid_request", "request body is not valid JSON");
   }
   const parsed = flowRequestSchema().safeParse(json);
-  if (!parsed.success) return apiError(c, 400, "invalid_request", firstIssue(parsed.error));
+  if (!parsed.success) return apiError(c, 400, "invalid_request", z.describeIssue("", parsed.error));
   const body = parsed.data;
+  const key = parseInstanceKey(body.key);
+  if (typeof key === "string") return apiError(c, 400, "invalid_request", key);
 
   const app = config.apps.get(body.app);
   if (!app) return apiError(c, 400, "invalid_request", `app: unknown app "${body.app}"; GET /v1/apps lists the apps`);
@@ -116,7 +108,7 @@ export async function startFlow(c: Context<RelayEnv>): Promise<Response> {
     }
   }
 
-  const instanceKey = toInstanceKey(body.key);
+  const instanceKey = toInstanceKey(key);
 
   const now = nowSeconds(deps);
   const responseMode: ResponseMode = body.response_mode ?? defaultResponseMode(body.return_to);

@@ -24,7 +24,7 @@ export interface QorusPending {
 }
 
 const schema = z.strictObject({
-  exp: z.int(),
+  exp: z.wholeNumber(0, 2 ** 32),
   app: z.string(),
   vars: z.record(z.string(), z.string()),
   code: z.string(),

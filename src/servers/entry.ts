@@ -67,7 +67,7 @@ export const catalogueEntrySchema = z.strictObject({
   /** The token response carries `ok: false` on errors with status 200 (Slack). */
   okField: z.optional(z.boolean()),
   /** Provider limit on `state`, bytes. */
-  stateMax: z.optional(z.int().check(z.gte(256), z.lte(65536))),
+  stateMax: z.optional(z.wholeNumber(256, 65536)),
   /** RFC 9207: expected `iss` in the authorization response, if the server sends one. */
   issuer: z.optional(z.string()),
   /** RFC 9207: the server always sends `iss`. */

@@ -22,14 +22,14 @@ export const genericServerSchema = z.onFirstUse(() =>
     // RFC 6749 §2.3.1 form-encodes id and secret inside Basic; many servers expect them raw.
     basic_encoding: z.optional(z.enum(["form", "raw"])),
     // A server without S256 is refused: PKCE is the relay's code-injection defence (RFC 9700 §2.1.1).
-    pkce: z.literal("S256", { error: 'must be "S256": servers without PKCE S256 are not supported' }),
+    pkce: z.enum(["S256"], { error: 'must be "S256": servers without PKCE S256 are not supported' }),
     params: z.optional(
       z.strictObject({ allow: z.array(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/))).check(z.maxLength(32)) }),
     ),
-    iss_parameter: z.optional(z.boolean()),
-    state_max: z.optional(z.int().check(z.gte(256), z.lte(65536))),
+    iss_parameter: z.optional(z.trueOrFalse()),
+    state_max: z.optional(z.wholeNumber(256, 65536)),
     scope_separator: z.optional(z.enum([" ", ","])),
-    token_type_optional: z.optional(z.boolean()),
+    token_type_optional: z.optional(z.trueOrFalse()),
   }),
 );
 export type GenericServerConfig = z.infer<ReturnType<typeof genericServerSchema>>;

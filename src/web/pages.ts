@@ -14,7 +14,7 @@ export interface Page {
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1d1d1f}
 h1{font-size:1.4rem}.actions{display:flex;gap:1rem;margin-top:2rem}
-a.button,button{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:1px solid #0b57d0;text-decoration:none;cursor:pointer}
+button{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:1px solid #0b57d0;cursor:pointer}
 .primary{background:#0b57d0;color:#fff}.secondary{background:#fff;color:#0b57d0}code{word-break:break-all}
 .origin{font-family:ui-monospace,monospace;background:#eef2ff;padding:0 .2rem}.origin span{white-space:nowrap}
 .warning{border-left:4px solid #b45309;padding-left:.8rem}

@@ -17,6 +17,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -283,7 +284,7 @@ async function startNode(env: Record<string, string>, options: StartRelayOptions
 // ---------------------------------------------------------------------------------------------
 // workerd via Miniflare.
 
-/** The two Workers entries: production (no sandbox inside) and the `wrangler dev --env sandbox` one. */
+/** The Workers entries by source: production (no sandbox inside), `wrangler dev --env sandbox`, the Qorus bridge. */
 export type WorkerEntry = "src/workers/relay.ts" | "src/workers/sandbox.ts" | "src/workers/qorus-bridge.ts";
 
 /** The wrangler env whose settings an entry runs with. */
@@ -293,52 +294,19 @@ const ENTRY_ENV: Record<WorkerEntry, string | undefined> = {
   "src/workers/qorus-bridge.ts": "qorus",
 };
 
-const bundles = new Map<WorkerEntry, Promise<string>>();
-
 /**
- * A Workers entry bundled once per test file the way `wrangler deploy` bundles it: wrangler's
- * resolution conditions for workerd, and minify / keep_names as wrangler.toml sets them, so the
- * tests run the production bundle's shape.
+ * A Workers entry exactly as `wrangler deploy` uploads it: the `main` file wrangler.toml names for
+ * the entry's env, which scripts/build.mjs writes (the global setup rebuilds it when a source is
+ * newer). The tests run the production bundle itself.
  */
 export function workerBundle(entry: WorkerEntry): Promise<string> {
-  let bundled = bundles.get(entry);
-  if (!bundled) {
-    bundled = import("esbuild").then(async ({ build }) => {
-      const result = await build({
-        entryPoints: [`${ROOT}${entry}`],
-        bundle: true,
-        format: "esm",
-        platform: "neutral",
-        conditions: ["workerd", "worker", "browser"],
-        mainFields: ["browser", "module", "main"],
-        target: "es2022",
-        ...wranglerBuildSettings(),
-        write: false,
-        logLevel: "silent",
-      });
-      const file = result.outputFiles[0];
-      if (!file) throw new Error(`esbuild produced no output for ${entry}`);
-      return file.text;
-    });
-    bundles.set(entry, bundled);
-  }
-  return bundled;
+  const { main } = unstable_readConfig({ config: `${ROOT}wrangler.toml`, env: ENTRY_ENV[entry] });
+  if (main === undefined) throw new Error(`wrangler.toml names no main for ${entry}`);
+  return readFile(main, "utf8");
 }
 
 function wranglerToml(): string {
   return readFileSync(`${ROOT}wrangler.toml`, "utf8");
-}
-
-/** Top-level `key = true|false` from wrangler.toml (before the first table), or undefined. */
-function topLevelBoolean(name: string): boolean | undefined {
-  const topLevel = wranglerToml().split(/^\[/m)[0] ?? "";
-  const value = new RegExp(`^${name}\\s*=\\s*(true|false)\\b`, "m").exec(topLevel)?.[1];
-  return value === undefined ? undefined : value === "true";
-}
-
-/** esbuild's minify / keepNames as wrangler applies wrangler.toml's `minify` and `keep_names`. */
-function wranglerBuildSettings(): { minify: boolean; keepNames: boolean } {
-  return { minify: topLevelBoolean("minify") ?? false, keepNames: topLevelBoolean("keep_names") ?? true };
 }
 
 /** The Rate Limiting bindings wrangler.toml declares, as Miniflare takes them. */

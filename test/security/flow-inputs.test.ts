@@ -61,6 +61,24 @@ describe("instance key", () => {
     ["use sig", async () => ({ ...(await newInstanceKey()).publicJwk, use: "sig" }), /enc/],
     ["key_ops", async () => ({ ...(await newInstanceKey()).publicJwk, key_ops: ["deriveBits"] }), /key_ops/],
     ["not an object", async () => ({}) as Record<string, unknown>, /X25519|P-256|kty/],
+    ["a string", async () => "AAAA" as unknown as Record<string, unknown>, /^key: must be an X25519 .* or P-256 /],
+    ["a list", async () => [] as unknown as Record<string, unknown>, /^key: must be an X25519 .* or P-256 /],
+    ["kty of another case", async () => ({ kty: "okp", crv: "X25519", x: zeros }), /^key: must be an X25519 /],
+    [
+      "an unknown member on an oct key",
+      async () => ({ kty: "oct", k: Buffer.alloc(32, 7).toString("base64url"), alg: "dir", x5c: [] }),
+      /^key: unknown field: x5c$/,
+    ],
+    [
+      "private oct-looking member on EC",
+      async () => ({ kty: "EC", crv: "P-256", x: zeros, y: zeros, k: zeros }),
+      /private/,
+    ],
+    [
+      "short y names the member",
+      async () => ({ kty: "EC", crv: "P-256", x: zeros, y: "AAAA" }),
+      /^key\.y: must be 43 /,
+    ],
   ];
 
   it.each(cases)("%s → 400", async (_name, make, description) => {

@@ -123,6 +123,42 @@ const CASES: Array<[string, Record<string, string | undefined>, string, RegExp?]
     /S256/,
   ],
   [
+    "APPS generic pkce plain names the field",
+    { APPS: apps([{ id: "acme", server: generic({ pkce: "plain" }), client_id: "x" }]) },
+    "APPS",
+    /APPS\[0\]\.server\.pkce: must be "S256"/,
+  ],
+  [
+    "APPS generic state_max not a whole number",
+    { APPS: apps([{ id: "acme", server: generic({ state_max: 512.5 }), client_id: "x" }]) },
+    "APPS",
+    /APPS\[0\]\.server\.state_max: must be a whole number from 256 to 65536/,
+  ],
+  [
+    "APPS generic iss_parameter not a boolean",
+    { APPS: apps([{ id: "acme", server: generic({ iss_parameter: "yes" }), client_id: "x" }]) },
+    "APPS",
+    /APPS\[0\]\.server\.iss_parameter: must be true or false/,
+  ],
+  [
+    "APPS server neither an id nor an object",
+    { APPS: apps([{ id: "acme", server: 42, client_id: "x" }]) },
+    "APPS",
+    /APPS\[0\]\.server: must be a catalogue id \(a string\) or a server object/,
+  ],
+  [
+    "APPS server a list",
+    { APPS: apps([{ id: "acme", server: ["google"], client_id: "x" }]) },
+    "APPS",
+    /APPS\[0\]\.server: must be a catalogue id \(a string\) or a server object/,
+  ],
+  [
+    "APPS server id with capitals",
+    { APPS: apps([{ id: "acme", server: "Google", client_id: "x" }]) },
+    "APPS",
+    /APPS\[0\]\.server: must be a catalogue id \(a-z 0-9 _ -\)/,
+  ],
+  [
     "APPS generic without pkce",
     { APPS: apps([{ id: "acme", server: generic({ pkce: undefined }), client_id: "x" }]) },
     "APPS",

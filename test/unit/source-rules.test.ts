@@ -133,7 +133,8 @@ describe("wrangler.toml", () => {
 
   it("the parser sees the tables it should", () => {
     expect(toml.has("observability")).toBe(true);
-    expect(toml.get("")?.get("main")).toBe('"src/workers/relay.ts"');
+    expect(toml.get("")?.get("main")).toBe('"dist/worker/relay.js"');
+    expect(toml.get("build")?.get("command")).toBe('"node scripts/build.mjs --worker --if-stale --quiet"');
   });
 
   it("[env.sandbox] (wrangler dev only) runs the sandbox entry with the production settings, logs off", () => {
@@ -141,10 +142,12 @@ describe("wrangler.toml", () => {
     const read = (env?: string) => unstable_readConfig({ config: join(ROOT, "wrangler.toml"), env });
     const production = read();
     const sandbox = read("sandbox");
-    expect(production.main).toBe(join(ROOT, "src/workers/relay.ts"));
-    expect(sandbox.main).toBe(join(ROOT, "src/workers/sandbox.ts"));
+    // Both are scripts/build.mjs's output of src/workers/relay.ts and src/workers/sandbox.ts.
+    expect(production.main).toBe(join(ROOT, "dist/worker/relay.js"));
+    expect(sandbox.main).toBe(join(ROOT, "dist/worker/sandbox.js"));
+    expect(production.no_bundle).toBe(true);
     expect(production.observability).toEqual({ enabled: false, logs: { enabled: false, invocation_logs: false } });
-    for (const key of ["observability", "logpush", "tail_consumers", "minify", "keep_names", "compatibility_date"])
+    for (const key of ["observability", "logpush", "tail_consumers", "no_bundle", "build", "compatibility_date"])
       expect(sandbox[key as keyof typeof sandbox], key).toEqual(production[key as keyof typeof production]);
     expect(production.vars.SANDBOX).toBeUndefined();
     expect(sandbox.vars.SANDBOX).toBe("1");
