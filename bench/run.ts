@@ -373,26 +373,26 @@ const FIGURES: readonly Figure[] = [
   },
   {
     id: "bundle.emitted",
-    name: "5. Worker bundle as emitted by wrangler",
+    name: "5. Worker bundle as uploaded",
     value: (r) => (r.bundle ? r.bundle.emitted / KiB : null),
     unit: "KiB",
     digits: 1,
   },
   {
-    id: "bundle.minified",
-    name: "5. Worker bundle minified",
-    value: (r) => (r.bundle ? r.bundle.minified / KiB : null),
+    id: "bundle.gzip.wrangler",
+    name: "5. Worker bundle + gzip, as wrangler reports it",
+    value: (r) => (r.bundle?.wranglerGzip !== undefined ? r.bundle.wranglerGzip / KiB : null),
     unit: "KiB",
-    digits: 1,
+    digits: 2,
+    // Also enforced by test/sandbox/worker-entries.test.ts.
+    target: { op: "<=", limit: 44 },
   },
   {
     id: "bundle.gzip",
-    name: "5. Worker bundle minified + gzip -9",
-    value: (r) => (r.bundle ? r.bundle.minifiedGzip / KiB : null),
+    name: "5. Worker bundle + gzip -9",
+    value: (r) => (r.bundle ? r.bundle.emittedGzip / KiB : null),
     unit: "KiB",
     digits: 1,
-    // Also enforced by test/sandbox/worker-entries.test.ts.
-    target: { op: "<=", limit: 47 },
   },
   {
     id: "startup.workerd.relay",
@@ -776,10 +776,12 @@ installed as globals, as they are once \`npm start\` serves.
    each pass, in the order relay, bare, bare, relay, the two passes averaged. "workerd process CPU
    per request" is as in figure 4, for the workerd process (one isolate thread runs the JavaScript).
 
-5. **Bundle** — \`wrangler deploy --dry-run --outdir <tmp>\` of the production Worker
-   (src/workers/relay.ts, with the provider catalogue); the emitted .js, re-minified with esbuild
-   (no-op when wrangler already minified), gzip level 9. The 47 KiB gzip budget is also a test
-   (test/sandbox/worker-entries.test.ts). Wrangler's own line: \`${run.results.bundle?.wranglerSays ?? "–"}\`.
+5. **Bundle** — \`wrangler deploy --dry-run --outdir <tmp>\` of the production Worker: the file
+   scripts/build.mjs makes of src/workers/relay.ts (esbuild, then terser; with the provider
+   catalogue), which wrangler uploads as it is. Gzip at zlib's default level is the figure wrangler
+   prints and the 44 KiB budget is set in (also a test, test/sandbox/worker-entries.test.ts); gzip
+   -9 is kept for comparison with earlier runs, whose bundle wrangler minified with esbuild alone
+   (their gzip -9 row was "minified + gzip -9"). Wrangler's own line: \`${run.results.bundle?.wranglerSays ?? "–"}\`.
 6. **Start-up** — workerd through Miniflare with the dry-run bundle: wall time from \`new Miniflare()\` to
    the first 200 of /healthz, next to a one-line Worker (workerd freezes clocks while JS runs, so the
    difference is the only honest view of module evaluation + first-request configuration and key

@@ -15,6 +15,7 @@
  *
  *   --if-stale   rebuild only a group (Node, Worker) whose sources are newer than its output
  *   --worker     the Worker group only (wrangler's build command)
+ *   --node       the Node group only (`npm start`: a Node relay needs no Worker bundle)
  *   --quiet      no timing line
  */
 import { execFileSync } from "node:child_process";
@@ -53,8 +54,9 @@ function upToDate(outputs) {
 
 const ifStale = process.argv.includes("--if-stale");
 const workerOnly = process.argv.includes("--worker");
+const nodeOnly = process.argv.includes("--node");
 const buildNode = !workerOnly && !(ifStale && upToDate(NODE_OUTPUTS));
-const buildWorker = !(ifStale && upToDate(WORKER_OUTPUTS));
+const buildWorker = !nodeOnly && !(ifStale && upToDate(WORKER_OUTPUTS));
 if (!buildNode && !buildWorker) process.exit(0);
 
 const started = performance.now();
