@@ -3,7 +3,7 @@
  * as bench/baseline.ts is for Node. It forwards the code to the token endpoint (TOKEN_URL, the same
  * URL the relay's app posts to, routed to the same fake endpoint) and answers 200 with the token
  * JSON — no state, no crypto, no validation, no security headers. Never deploy anything like it.
- * Bundled by bench/workerd-http.ts (esbuild, minified as wrangler.toml minifies the relay).
+ * Bundled and minified by bench/workerd-http.ts (esbuild).
  */
 export default {
   async fetch(request: Request, env: { TOKEN_URL: string }): Promise<Response> {
