@@ -61,8 +61,8 @@ describe("the sandbox is only in the dev entry's bundle", () => {
     expect(printed, report).toBeDefined();
     const gzipped = gzipSync(code).length;
     expect(Number(printed)).toBeCloseTo(gzipped / 1024, 2);
-    // The relay entry's budget: the sandbox and the Qorus bridge are separate entries. Of ~43.8 KiB,
-    // jose is ~9 KiB, zod ~7, hono ~7, the provider catalogue ~5 (docs/BENCHMARKS.md, figure 5).
+    // The relay entry's budget: the sandbox and the Qorus bridge are separate entries. What takes
+    // the room (hono, jose, zod, the catalogue) is in docs/DECISIONS.md #37.
     expect(gzipped).toBeLessThanOrEqual(44 * 1024);
     expect(gzipped).toBeGreaterThan(10 * 1024); // a real bundle, not an empty file
   });
