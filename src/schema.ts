@@ -16,6 +16,8 @@ config({
   localeError: (issue) => {
     switch (issue.code) {
       case "invalid_type":
+        // A member that is absent (zod says it expected "nonoptional"): name it as missing.
+        if (issue.input === undefined) return "is required";
         return `must be ${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected}`;
       case "invalid_value":
         return `must be ${issue.values.map((value) => JSON.stringify(value)).join(" or ")}`;

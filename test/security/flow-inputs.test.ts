@@ -63,6 +63,7 @@ describe("instance key", () => {
     ["not an object", async () => ({}) as Record<string, unknown>, /X25519|P-256|kty/],
     ["a string", async () => "AAAA" as unknown as Record<string, unknown>, /^key: must be an X25519 .* or P-256 /],
     ["a list", async () => [] as unknown as Record<string, unknown>, /^key: must be an X25519 .* or P-256 /],
+    ["missing", async () => undefined as unknown as Record<string, unknown>, /^key: is required$/],
     ["kty of another case", async () => ({ kty: "okp", crv: "X25519", x: zeros }), /^key: must be an X25519 /],
     [
       "an unknown member on an oct key",
@@ -151,6 +152,17 @@ describe("request shape", () => {
     expect(result.status).toBe(400);
     expect(result.error_description).toContain(name === "unknown field" ? "extra" : name);
     expect(relay.upstream).toHaveLength(0);
+  });
+
+  it.each([
+    ["app", { app: undefined }, "app: is required"],
+    ["return_to", { return_to: undefined }, "return_to: is required"],
+    ["state", { state: undefined }, "state: is required"],
+    ["a wrong type", { app: 1 }, "app: must be a string"],
+  ])("a missing field is named: %s", async (_name, body, description) => {
+    const result = await flow(body);
+    expect(result.status).toBe(400);
+    expect(result.error_description).toBe(description);
   });
 
   it("duplicate JSON keys → 400 (JSON.parse would keep the last)", async () => {

@@ -141,6 +141,12 @@ const CASES: Array<[string, Record<string, string | undefined>, string, RegExp?]
     /APPS\[0\]\.server\.iss_parameter: must be true or false/,
   ],
   [
+    "APPS without client_id",
+    { APPS: apps([{ id: "dropbox", server: "dropbox" }]) },
+    "APPS",
+    /APPS\[0\]\.client_id: is required/,
+  ],
+  [
     "APPS server neither an id nor an object",
     { APPS: apps([{ id: "acme", server: 42, client_id: "x" }]) },
     "APPS",
