@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { CATALOGUE } from "../../src/servers/catalogue.js";
 import { cycles, readImportGraph } from "../harness/import-graph.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -72,5 +73,25 @@ describe("structure of src/", () => {
     expect(readers.filter((file) => !allowed.has(file))).toEqual([]);
     const workerReads = readFileSync(join(ROOT, "src/workers/app.ts"), "utf8").match(/\benv\.[A-Z][A-Z0-9_]*/g) ?? [];
     expect(new Set(workerReads)).toEqual(new Set(["env.RECORDS"]));
+  });
+
+  it("provider quirks live in the catalogue: no catalogue id is a string in code outside src/servers/", () => {
+    // A quirk written as `if (app.server.id === "dropbox")` in a flow would escape the catalogue's
+    // tests; the code outside src/servers/ acts on profile fields only (the CLI's examples aside).
+    const ids = CATALOGUE.map((entry) => entry.id);
+    // A catalogue id compared with, switched on or passed as a string (an example inside a message
+    // text is fine).
+    const quoted = `["'\`](?:${ids.join("|")})["'\`]`;
+    const literal = new RegExp(`(?:[=!]==?\\s*|\\bcase\\s+|[(,\\[]\\s*)${quoted}|${quoted}\\s*[=!]==?`);
+    const outside = FILES.filter((file) => !file.startsWith("src/servers/") && !file.startsWith("src/cli/"));
+    const offenders = outside.filter((file) =>
+      literal.test(readFileSync(join(ROOT, file), "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "")),
+    );
+    expect(offenders).toEqual([]);
+    // the rule has something to hold: it sees a quirk written the way it forbids
+    expect(literal.test('if (app.server.id === "dropbox") fixed.x = "y";')).toBe(true);
+    expect(literal.test('switch (id) { case "microsoft": break; }')).toBe(true);
+    expect(literal.test('config.apps.get("google")')).toBe(true);
+    expect(literal.test('"e.g. [{\\"id\\":\\"dropbox\\"}]"')).toBe(false);
   });
 });
