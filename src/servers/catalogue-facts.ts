@@ -865,18 +865,18 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     refresh: "none",
     pkce: "undocumented",
     notes:
-      "Authorize takes client_id, state (recommended) and optional redirect_uri (first registered URL is the default). Redirect URLs must be HTTPS. Code expires after ~5 minutes. Access tokens do not expire; no refresh token. Older docs use https://app.intercom.io/oauth (Qore uses app.intercom.com/oauth). EU/AU API hosts exist; the OAuth endpoints are the same.",
-    unverified: [
-      "which authorize host is canonical today (app.intercom.com vs app.intercom.io)",
-      "token response field names",
-      "PKCE",
-      "non-expiring tokens / no refresh (third-party only)",
-      "whether token_type is present in the token response",
-    ],
+      "Authorize takes client_id, state (recommended) and optional redirect_uri (first registered URL is the default). Redirect URLs must be HTTPS. Code expires after ~5 minutes. Access tokens do not expire; no refresh token. Current docs use https://app.intercom.com/oauth; older docs and the oauth-setup-tutorial repo use https://app.intercom.io/oauth. Token response: token_type (always Bearer), token, access_token (duplicate). EU/AU API hosts exist; the OAuth endpoints are the same.",
+    unverified: ["PKCE", "non-expiring tokens / no refresh (third-party only)"],
     sources: [
       {
         fact: "authorize at app.intercom.io/oauth, token POST https://api.intercom.io/auth/eagle/token with code, client_id, client_secret, code ~5 min",
         source: "Using OAuth https://intercom-developer-hub.readme.io/reference/using-oauth (older official hub)",
+        verified: true,
+      },
+      {
+        fact: "authorize https://app.intercom.com/oauth?client_id&state; token POST https://api.intercom.io/auth/eagle/token (code, client_id, client_secret in the body); response token_type 'Bearer' (always), token, access_token",
+        source:
+          "Setting up OAuth https://developers.intercom.com/docs/build-an-integration/learn-more/authentication/setting-up-oauth",
         verified: true,
       },
       {
@@ -1178,13 +1178,7 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     pkce: "undocumented",
     notes:
       "Token request body: client_id, client_secret, grant_type, code, user_type (Location|Company), redirect_uri; refresh also needs user_type. Forward locationId/companyId/userType. The Qore module appends version_id (= client_id prefix before the first '-') and Google's access_type/prompt; the official SDK sends neither - version_id kept as an allowed param. Refresh tokens are single-use (Qore).",
-    unverified: [
-      "token endpoint URL",
-      "token request content type",
-      "refresh rotation",
-      "version_id requirement",
-      "PKCE",
-    ],
+    unverified: ["refresh rotation", "version_id requirement", "PKCE"],
     sources: [
       {
         fact: "authorize URL chooselocation with client_id, redirect_uri, scope, response_type",
@@ -1200,6 +1194,12 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         fact: "token endpoint, single-use refresh tokens, version_id",
         source: "qorus-oauth2-providers.md (Qore qlib module, see reference table)",
         verified: false,
+      },
+      {
+        fact: "token endpoint POST https://services.leadconnectorhq.com/oauth/token (server), request body application/x-www-form-urlencoded (client_id, client_secret, grant_type, code/refresh_token, user_type, redirect_uri); response has token_type Bearer",
+        source:
+          "HighLevel official OpenAPI spec oauth/oauth.json https://github.com/GoHighLevel/highlevel-api-docs/blob/main/oauth/oauth.json ; official SDK lib/code/oauth/oauth.ts https://github.com/GoHighLevel/highlevel-api-sdk",
+        verified: true,
       },
     ],
     scopesNote:
@@ -1276,7 +1276,6 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     notes:
       "Authorize takes client_id, redirect_uri and optional state (returned unchanged). Token reply may be form-encoded (send Accept: application/json). No refresh tokens documented (Qore). Qore's access_type/prompt args are not documented by Bitly.",
     unverified: [
-      "form-encoded token response",
       "token lifetime / no refresh",
       "token response field names",
       "whether token_type is present in the token response",
@@ -1296,6 +1295,12 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         fact: "form-encoded response; no refresh",
         source: "qorus-oauth2-providers.md (Qore qlib module, see reference table)",
         verified: false,
+      },
+      {
+        fact: "token POST https://api-ssl.bitly.com/oauth/access_token, form body client_id, client_secret, code, redirect_uri; response Content-Type application/x-www-form-urlencoded",
+        source:
+          "Bitly Authentication (dev.bitly.com, archived 1 Jul 2015) https://archive.md/teD4Z ; current page https://dev.bitly.com/docs/getting-started/authentication names the same /oauth/access_token endpoint",
+        verified: true,
       },
     ],
     scopesNote: "No scopes.",
@@ -1338,12 +1343,7 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     pkce: "supported",
     notes:
       "Install starts at the app's Authorization URL with ?redirect=https://app.kit.com/apps/... which the app must send the user back to at the end. redirect_uri must be one of the Redirect URIs on the Distribution tab. Web servers use the refresh-token flow, SPAs/mobile the PKCE flow. Qore's access_type/prompt args are not documented.",
-    unverified: [
-      "token endpoint path",
-      "scope=public",
-      "refresh rotation",
-      "whether token_type is present in the token response",
-    ],
+    unverified: ['scope=public (the token response example shows scope "public"; sending it is not documented)'],
     sources: [
       {
         fact: "OAuth 2.0 auth code; refresh token flow for servers, PKCE for SPAs; Authorization URL with redirect param",
@@ -1361,6 +1361,12 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         verified: true,
       },
       {
+        fact: "token endpoint POST https://api.kit.com/v4/oauth/token for code and refresh; response has token_type Bearer (required), scope public; a refresh returns a new refresh_token",
+        source:
+          "Proof Key for Code Exchange (PKCE) flow https://developers.kit.com/api-reference/oauth-proof-key-for-code-exchange-flow",
+        verified: true,
+      },
+      {
         fact: "token endpoint, scope public",
         source: "qorus-oauth2-providers.md (Qore qlib module, see reference table)",
         verified: false,
@@ -1373,12 +1379,11 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     refresh: "none",
     pkce: "undocumented",
     notes:
-      "OAuth credentials (client_id = partner ID) are issued by Shippo sales/partnerships; callback URL = site URL + /shippo-oauth-redirect/. utm_source is an ID provided by Shippo. The token step returns the user's account/token; Shippo tokens never expire (Qore). CONFLICT: Qore sends no scope; docs require scope=* (preset uses '*').",
+      "OAuth credentials (client_id = partner ID) are issued by Shippo sales/partnerships; callback URL = site URL + /shippo-oauth-redirect/. utm_source is an ID provided by Shippo. The token step returns the user's account/token; Shippo tokens never expire (Shippo docs). CONFLICT: Qore sends no scope; docs require scope=* (preset uses '*'). Token endpoint: the entry follows Shippo's own OAuth demo (goshippo/shippo-demos-oauth), which POSTs the code exchange as JSON (client_id, client_secret, code, grant_type=authorization_code) to https://goshippo.com/oauth/access_token; the Qore module uses https://api.goshippo.com/oauth/token, which no Shippo page or code seen for this entry shows. If an exchange answers 404, that URL is the one to try (a generic server in APPS).",
     unverified: [
-      "token endpoint URL (docs excerpt truncated)",
+      "token endpoint URL in Shippo's docs (the docs page's token step was not readable; the entry follows Shippo's demo)",
+      "whether the token endpoint also accepts a form-encoded body (the demo sends JSON)",
       "token response fields",
-      "client auth method",
-      "non-expiring tokens / no refresh (Qore module only)",
       "whether token_type is present in the token response",
     ],
     sources: [
@@ -1391,6 +1396,16 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         fact: "token endpoint, non-expiring tokens",
         source: "qorus-oauth2-providers.md (Qore qlib module, see reference table)",
         verified: false,
+      },
+      {
+        fact: "OAuth access_token never expires (so no refresh)",
+        source: "Test an OAuth integration with a JWT https://docs.goshippo.com/o-auth-integrations/testing-with-jwt",
+        verified: true,
+      },
+      {
+        fact: "token endpoint https://goshippo.com/oauth/access_token, JSON body, client_id and client_secret in the body",
+        source: "Shippo OAuth demo javascript/index.js @53a47f6 https://github.com/goshippo/shippo-demos-oauth",
+        verified: true,
       },
     ],
     scopesNote:
@@ -1448,9 +1463,8 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
     notes:
       "Authorization code grant with refresh tokens; access tokens are JWT bearer tokens, lifetime 600 s (Qore). API needs Accept: application/vnd.unbounce.api.v0.4+json. API access must be requested. PKCE is documented only for the separate MCP server (mcp.unbounce.com). Qore's access_type/prompt are not documented.",
     unverified: [
-      "all endpoint facts (third-party only)",
+      "all endpoint facts (only copies of developer.unbounce.com/getting_started seen)",
       "scope 'full'",
-      "refresh rotation",
       "client auth",
       "whether token_type is present in the token response",
     ],
@@ -1471,14 +1485,26 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         source: "qorus-oauth2-providers.md (Qore qlib module, see reference table)",
         verified: false,
       },
+      {
+        fact: "JWT access tokens expire every 10 minutes; refresh tokens are one-time use, each refresh invalidates the old one and issues a new one",
+        source:
+          "OAuth Token Changes (Unbounce staff, 9 March 2022) https://community.unbounce.com/api-developer-forums-10/oauth-token-changes-6360",
+        verified: true,
+      },
+      {
+        fact: "authorize https://api.unbounce.com/oauth/authorize?response_type=code&client_id&redirect_uri; token POST https://api.unbounce.com/oauth/token with grant_type, client_id, client_secret, code, redirect_uri; response token_type bearer, expires_in 600, refresh_token, scope full",
+        source:
+          "verbatim copy of developer.unbounce.com/getting_started in a third-party GitHub repo (not the provider's page)",
+        verified: false,
+      },
     ],
   },
   freshbooks: {
     refresh: "rotating",
     pkce: "undocumented",
     notes:
-      "Refresh tokens are one-time use (rotation). After auth, account_id / business_id are looked up via GET https://api.freshbooks.com/auth/api/v1/users/me. CONFLICT on the authorize host: Qore uses https://auth.freshbooks.com/oauth/authorize/ while FreshBooks' Postman-based examples use https://my.freshbooks.com/service/auth/oauth/authorize - both appear to work; kept Qore's value. Free accounts can create apps, no review.",
-    unverified: ["canonical authorize host", "rotation (third-party + Qore)", "PKCE", "scope parameter behaviour"],
+      "Refresh tokens are one-time use (rotation). After auth, account_id / business_id are looked up via GET https://api.freshbooks.com/auth/api/v1/users/me. Authorize host: FreshBooks' guide gives the app's authorization URL as https://auth.freshbooks.com/oauth/authorize/?response_type=code&redirect_uri=...&client_id=... and the official Node SDK's API client uses https://auth.freshbooks.com/oauth/authorize (no trailing slash); the older my.freshbooks.com/service/auth/oauth/authorize (Postman examples, the SDK's Passport strategy package) also appears to work. Free accounts can create apps, no review.",
+    unverified: ["PKCE", "scope parameter behaviour (the official SDK sends an optional space-separated scope)"],
     sources: [
       {
         fact: "token https://api.freshbooks.com/auth/oauth/token, revoke, authorize my.freshbooks.com/service/auth/oauth/authorize",
@@ -1499,6 +1525,18 @@ export const CATALOGUE_FACTS: Readonly<Record<string, ProviderFacts>> = {
         fact: "auth.freshbooks.com authorize URL",
         source: "qorus-oauth2-providers.md (Qore qlib module, see reference table)",
         verified: false,
+      },
+      {
+        fact: "authorization URL https://auth.freshbooks.com/oauth/authorize/?response_type=code&redirect_uri&client_id; access token 12 h; refresh token never expires but is one-time use, each refresh returns a new one",
+        source:
+          "Get Authenticated On The FreshBooks API https://www.freshbooks.com/api/get-authenticated-on-the-freshbooks-api",
+        verified: true,
+      },
+      {
+        fact: "authorize https://auth.freshbooks.com/oauth/authorize (client_id, response_type=code, redirect_uri, optional scope); token https://api.freshbooks.com/auth/oauth/token with client_id/client_secret in the body",
+        source:
+          "official FreshBooks Node SDK packages/api/src/APIClient.ts @91cfeee https://github.com/freshbooks/freshbooks-nodejs-sdk",
+        verified: true,
       },
     ],
     scopesNote:

@@ -512,7 +512,9 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     id: "shippo",
     name: "Shippo",
     authorize: "https://goshippo.com/oauth/authorize",
-    token: "https://api.goshippo.com/oauth/token",
+    // As Shippo's own OAuth demo exchanges the code (JSON body); the Qore module's URL differs.
+    token: "https://goshippo.com/oauth/access_token",
+    body: "json",
     scopes: {
       default: "*",
       allow: "\\*",

@@ -53,7 +53,7 @@ const PINNED_QUIRKS: Readonly<Record<string, string>> = {
   bitly: "post form bearer-if-missing",
   apollo: "post form bearer-if-missing query-after-fragment",
   kit: "post form bearer-if-missing",
-  shippo: "post form bearer-if-missing",
+  shippo: "post json bearer-if-missing",
   smartsheet: "post form",
   unbounce: "post form bearer-if-missing",
   freshbooks: "post form",
