@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * Build: TypeScript → dist/, so `npm start` runs plain JavaScript (no compiler at start-up).
- * Run by `npm ci` (the `prepare` script) and by `npm start` (`prestart`), where it rebuilds only
- * when a source file is newer than the build.
+ * Build: TypeScript → dist/, so `npm start` runs plain JavaScript (no compiler at start-up) and
+ * wrangler uploads one prepared file. Run by `npm ci` (the `prepare` script: everything), by
+ * `npm start` (`prestart`: the Node group, when a source file is newer than it), by wrangler (its
+ * `[build]` command: the Worker group, likewise) and by the tests' global setup.
  *
  *   dist/node.js          the Node entry (src/node/main.ts), dependencies bundled: one file to load
  *   dist/cli.js           the CLI (src/cli/main.ts), likewise
