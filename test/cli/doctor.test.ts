@@ -17,6 +17,7 @@ import { selfSignedCert } from "../e2e/support/net.js";
 import { DROPBOX_API, DropboxFake } from "../fakes/dropbox.js";
 import { asFetch, json, type Listening, listen, type RecordedRequest, recordRequest, routeTo } from "../fakes/http.js";
 import { freePort } from "../harness/free-port.js";
+import { genericApp } from "../harness/generic-app.js";
 import { fakeIo } from "./fake-io.js";
 
 const RELAY_URL = "http://127.0.0.1:8787";
@@ -32,24 +33,14 @@ function configEnv(apps: ReadonlyArray<Record<string, unknown>>, secrets: Record
   };
 }
 
-function genericApp(
+/** A generic app at `origin` with the doctor tests' client id, Basic encoding and auth method. */
+function doctorApp(
   id: string,
   origin: string,
   basicEncoding: "form" | "raw" = "form",
-  method = "client_secret_basic",
+  method: "client_secret_basic" | "client_secret_post" = "client_secret_basic",
 ) {
-  return {
-    id,
-    server: {
-      id,
-      authorization_endpoint: `${origin}/authorize`,
-      token_endpoint: `${origin}/token`,
-      pkce: "S256",
-      token_endpoint_auth_method: method,
-      basic_encoding: basicEncoding,
-    },
-    client_id: CLIENT_ID,
-  };
+  return genericApp(id, origin, { clientId: CLIENT_ID, method, server: { basic_encoding: basicEncoding } });
 }
 
 /**
@@ -124,7 +115,7 @@ describe("doctor against operator-described servers on loopback", () => {
     const secret = "good-secret-0123456789";
     const fake = tokenServer(secret, "form");
     const origin = await serve(fake.handler);
-    const result = await doctor({ env: configEnv([genericApp("x", origin)], { CLIENT_SECRET_X: secret }) });
+    const result = await doctor({ env: configEnv([doctorApp("x", origin)], { CLIENT_SECRET_X: secret }) });
     expect(result.code).toBe(0);
     expect(verdict(result.out, "x")).toMatch(/^x: ok — client credentials accepted/);
     expect(result.out).toContain("HTTP 400 invalid_grant");
@@ -144,7 +135,7 @@ describe("doctor against operator-described servers on loopback", () => {
     const fake = tokenServer("the-right-secret", "form");
     const origin = await serve(fake.handler);
     const wrong = "a-wrong-secret-42";
-    const result = await doctor({ env: configEnv([genericApp("x", origin)], { CLIENT_SECRET_X: wrong }) });
+    const result = await doctor({ env: configEnv([doctorApp("x", origin)], { CLIENT_SECRET_X: wrong }) });
     expect(result.code).toBe(1);
     expect(verdict(result.out, "x")).toMatch(/^x: fix needed — client credentials refused/);
     expect(verdict(result.out, "x")).toContain("CLIENT_SECRET_X");
@@ -157,7 +148,7 @@ describe("doctor against operator-described servers on loopback", () => {
     const secret = "s3cr+t/with=signs";
     const fake = tokenServer(secret, "raw");
     const origin = await serve(fake.handler);
-    const result = await doctor({ env: configEnv([genericApp("x", origin, "form")], { CLIENT_SECRET_X: secret }) });
+    const result = await doctor({ env: configEnv([doctorApp("x", origin, "form")], { CLIENT_SECRET_X: secret }) });
     expect(result.code).toBe(1);
     expect(verdict(result.out, "x")).toContain('set "basic_encoding": "raw" on app "x" in APPS');
     expect(verdict(result.out, "x")).toMatch(/^x: fix needed/);
@@ -166,7 +157,7 @@ describe("doctor against operator-described servers on loopback", () => {
 
     // With that fix applied, the same server says ok at the first request.
     fake.requests.length = 0;
-    const fixed = await doctor({ env: configEnv([genericApp("x", origin, "raw")], { CLIENT_SECRET_X: secret }) });
+    const fixed = await doctor({ env: configEnv([doctorApp("x", origin, "raw")], { CLIENT_SECRET_X: secret }) });
     expect(fixed.code).toBe(0);
     expect(verdict(fixed.out, "x")).toMatch(/^x: ok/);
     expect(fake.requests).toHaveLength(1);
@@ -176,7 +167,7 @@ describe("doctor against operator-described servers on loopback", () => {
     const fake = tokenServer("the-right-secret", "form");
     const origin = await serve(fake.handler);
     const wrong = "wrong+secret/=";
-    const result = await doctor({ env: configEnv([genericApp("x", origin)], { CLIENT_SECRET_X: wrong }) });
+    const result = await doctor({ env: configEnv([doctorApp("x", origin)], { CLIENT_SECRET_X: wrong }) });
     expect(result.code).toBe(1);
     expect(verdict(result.out, "x")).toContain("refused with both HTTP Basic encodings");
     expect(verdict(result.out, "x")).not.toContain("basic_encoding");
@@ -188,7 +179,7 @@ describe("doctor against operator-described servers on loopback", () => {
     const fake = tokenServer("the-right-secret", "post");
     const origin = await serve(fake.handler);
     const wrong = "wrong+post/secret=";
-    const app = genericApp("x", origin, "form", "client_secret_post");
+    const app = doctorApp("x", origin, "form", "client_secret_post");
     const result = await doctor({ env: configEnv([app], { CLIENT_SECRET_X: wrong }) });
     expect(result.code).toBe(1);
     expect(verdict(result.out, "x")).toContain("sent in the request body");
@@ -202,7 +193,7 @@ describe("doctor against operator-described servers on loopback", () => {
       const pair = Buffer.from((request.headers.get("authorization") ?? "").slice(6), "base64").toString("utf8");
       return json({ error: "invalid_client", error_description: `unknown client credentials ${pair}` }, 401);
     });
-    const result = await doctor({ env: configEnv([genericApp("x", origin)], { CLIENT_SECRET_X: secret }) });
+    const result = await doctor({ env: configEnv([doctorApp("x", origin)], { CLIENT_SECRET_X: secret }) });
     expect(result.code).toBe(1);
     expect(result.out).toContain(`unknown client credentials ${CLIENT_ID}:[secret]`);
     expectNoSecret(result, secret);
@@ -211,7 +202,7 @@ describe("doctor against operator-described servers on loopback", () => {
   it("an answer that is neither: inconclusive with status and error code", async () => {
     const origin = await serve(async () => json({ error: "invalid_request", error_description: "bad request" }, 400));
     const secret = "some-secret-for-inconclusive";
-    const result = await doctor({ env: configEnv([genericApp("x", origin)], { CLIENT_SECRET_X: secret }) });
+    const result = await doctor({ env: configEnv([doctorApp("x", origin)], { CLIENT_SECRET_X: secret }) });
     expect(result.code).toBe(1);
     expect(verdict(result.out, "x")).toBe("x: inconclusive — HTTP 400 invalid_request: bad request");
     expectNoSecret(result, secret);
@@ -224,7 +215,7 @@ describe("doctor against operator-described servers on loopback", () => {
       () => new Response("Unauthorized", { status: 401, headers: { "content-type": "text/plain" } }),
     ]) {
       const origin = await serve(async () => answer());
-      const result = await doctor({ env: configEnv([genericApp("x", origin)], { CLIENT_SECRET_X: secret }) });
+      const result = await doctor({ env: configEnv([doctorApp("x", origin)], { CLIENT_SECRET_X: secret }) });
       expect(result.code).toBe(1);
       expect(verdict(result.out, "x")).toMatch(/^x: fix needed — client credentials refused \(HTTP Basic\)/);
       expectNoSecret(result, secret);
@@ -234,7 +225,7 @@ describe("doctor against operator-described servers on loopback", () => {
   it("a closed port: unreachable, connection refused", async () => {
     const origin = `http://127.0.0.1:${await freePort()}`; // free: nothing listens there
     const secret = "secret-for-closed-port";
-    const result = await doctor({ env: configEnv([genericApp("x", origin)], { CLIENT_SECRET_X: secret }) });
+    const result = await doctor({ env: configEnv([doctorApp("x", origin)], { CLIENT_SECRET_X: secret }) });
     expect(result.code).toBe(1);
     expect(verdict(result.out, "x")).toMatch(
       /^x: unreachable — connection refused by 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
@@ -251,7 +242,7 @@ describe("doctor against operator-described servers on loopback", () => {
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const secret = "secret-for-tls";
-      const result = await doctor({ env: configEnv([genericApp("x", origin)], { CLIENT_SECRET_X: secret }) });
+      const result = await doctor({ env: configEnv([doctorApp("x", origin)], { CLIENT_SECRET_X: secret }) });
       expect(result.code).toBe(1);
       expect(verdict(result.out, "x")).toMatch(
         /^x: unreachable — TLS: the certificate of 127\.0\.0\.1:\d+ was not accepted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/,
@@ -269,7 +260,7 @@ describe("doctor against operator-described servers on loopback", () => {
     const good = tokenServer(goodSecret, "form");
     const origin = await serve(good.handler);
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const env = configEnv([genericApp("a", origin), genericApp("b", closed)], {
+    const env = configEnv([doctorApp("a", origin), doctorApp("b", closed)], {
       CLIENT_SECRET_A: goodSecret,
       CLIENT_SECRET_B: "secret-b-closed",
     });
@@ -415,7 +406,7 @@ describe("doctor through the CLI", () => {
     const fake = tokenServer(secret, "form");
     const origin = await serve(fake.handler);
     const file = join(dir, "relay.env");
-    const env = configEnv([genericApp("x", origin)], { CLIENT_SECRET_X: "stale-secret-in-file" });
+    const env = configEnv([doctorApp("x", origin)], { CLIENT_SECRET_X: "stale-secret-in-file" });
     writeFileSync(
       file,
       Object.entries(env)

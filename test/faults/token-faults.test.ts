@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { genericApp } from "../harness/generic-app.js";
 import { type InProcessRelay, inProcessRelay, newStateKeys } from "../harness/relay.js";
 
 const TIMEOUT_MS = 300;
@@ -191,19 +192,7 @@ describe("upstream faults on the token endpoint", () => {
         STATE_KEYS: newStateKeys("k1"),
         RATE_LIMIT: "off",
         UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
-        APPS: JSON.stringify([
-          {
-            id: "faulty",
-            server: {
-              id: "faulty",
-              authorization_endpoint: `${fake.url}/authorize`,
-              token_endpoint: `${fake.url}/token`,
-              pkce: "S256",
-              token_endpoint_auth_method: "client_secret_post",
-            },
-            client_id: "faulty-client",
-          },
-        ]),
+        APPS: JSON.stringify([genericApp("faulty", fake.url, { method: "client_secret_post" })]),
         CLIENT_SECRET_FAULTY: SECRET,
       },
       // The real global fetch talks to the fake over loopback.

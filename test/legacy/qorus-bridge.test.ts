@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { json } from "../fakes/http.js";
+import { genericApp } from "../harness/generic-app.js";
 import {
   answerConfirmation,
   qorusAuthorizationUrl,
@@ -189,18 +190,10 @@ describe.each(RUNTIMES)("the bridge refuses on %s", (runtime: Runtime) => {
         RATE_LIMIT: "off",
         RETURN_POLICY: "allowlist",
         APPS: JSON.stringify([
-          {
-            id: "acme",
-            client_id: "acme-client",
-            server: {
-              id: "acme",
-              authorization_endpoint: `${AS}/authorize`,
-              token_endpoint: `${AS}/token`,
-              token_endpoint_auth_method: "client_secret_post",
-              pkce: "S256",
-            },
-            scopes: { default: ["read"], allow: ["read"] },
-          },
+          genericApp("acme", AS, {
+            method: "client_secret_post",
+            app: { scopes: { default: ["read"], allow: ["read"] } },
+          }),
           { id: "other", client_id: "other-client", server: "dropbox" },
           { id: "ms", client_id: "ms-client", server: "microsoft" },
         ]),

@@ -19,6 +19,7 @@ import { fixedWindowCounter, memoryOnceGuard, nodeLimits } from "../../src/node/
 import { startNodeRelay } from "../../src/node/server.js";
 import { LIMIT_BINDINGS, workersLimits } from "../../src/workers/limits.js";
 import { json } from "../fakes/http.js";
+import { genericApp } from "../harness/generic-app.js";
 import {
   answerConfirmation,
   newInstanceKey,
@@ -40,19 +41,10 @@ const VICTIM_CODE = "victim-code-0123456789";
 const ENV = {
   RELAY_URL,
   APPS: JSON.stringify([
-    {
-      id: "acme",
-      name: "Acme",
-      client_id: "acme-client",
-      server: {
-        id: "acme",
-        authorization_endpoint: `${AS}/authorize`,
-        token_endpoint: `${AS}/token`,
-        token_endpoint_auth_method: "client_secret_post",
-        pkce: "S256",
-      },
-      scopes: { default: ["read"], allow: ["read"] },
-    },
+    genericApp("acme", AS, {
+      method: "client_secret_post",
+      app: { name: "Acme", scopes: { default: ["read"], allow: ["read"] } },
+    }),
   ]),
   CLIENT_SECRET_ACME: "acme-secret-sentinel",
 };

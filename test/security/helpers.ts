@@ -8,6 +8,7 @@ import { DROPBOX_API, DropboxFake } from "../fakes/dropbox.js";
 import { GENERIC_AS, GenericFake } from "../fakes/generic.js";
 import { type Handler, type RecordedRequest, routeTo } from "../fakes/http.js";
 import { MICROSOFT_LOGIN, MicrosoftFake } from "../fakes/microsoft.js";
+import { genericApp } from "../harness/generic-app.js";
 import { type InstanceKey, newInstanceKey, newInstanceState } from "../harness/instance.js";
 import { type InProcessOptions, inProcessRelay } from "../harness/relay.js";
 
@@ -29,20 +30,11 @@ export function baseEnv(stateKeys = generateStateKeyPair("k1")): Record<string, 
     APPS: JSON.stringify([
       { id: "dropbox", server: "dropbox", client_id: "dbx-client" },
       { id: "ms", server: "microsoft", client_id: "ms-client", tenant: "organizations" },
-      {
-        id: "acme",
-        client_id: "acme client:id",
-        scopes: { default: ["profile"], allow: ["profile", "files.*"] },
-        server: {
-          id: "acme",
-          authorization_endpoint: `${GENERIC_AS}/authorize`,
-          token_endpoint: `${GENERIC_AS}/token`,
-          issuer: GENERIC_AS,
-          token_endpoint_auth_method: "client_secret_basic",
-          pkce: "S256",
-          iss_parameter: true,
-        },
-      },
+      genericApp("acme", GENERIC_AS, {
+        clientId: "acme client:id",
+        server: { issuer: GENERIC_AS, iss_parameter: true },
+        app: { scopes: { default: ["profile"], allow: ["profile", "files.*"] } },
+      }),
       { id: "sandbox", server: "sandbox", client_id: "sandbox-client" },
       // Template variables: NetSuite's account_id per flow, GitLab's host the operator's alone.
       { id: "netsuite", server: "netsuite", client_id: "ns-client" },
