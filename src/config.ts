@@ -9,7 +9,7 @@ import { type OriginPattern, parseOriginPattern, type ReturnPolicy } from "./flo
 import { scopeMatchesAllowList } from "./flow/scopes.js";
 import * as z from "./schema.js";
 import { type GenericServerConfig, genericServerSchema } from "./servers/generic.js";
-import { RESERVED_AUTH_PARAMS, type ServerProfile, type Vars } from "./servers/profile.js";
+import { ID_PATTERN, RESERVED_AUTH_PARAMS, type ServerProfile, type Vars } from "./servers/profile.js";
 import { resolveServer } from "./servers/registry.js";
 import { checkVars, missingText } from "./servers/variables.js";
 import { isLoopbackHost } from "./web/url-rules.js";
@@ -98,10 +98,8 @@ export const DEFAULT_RATE_LIMITS = {
   upstreamPerApp: 600,
 } as const;
 
-const appIdSchema = z
-  .string()
-  .check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 chars of a-z 0-9 _ - (lower case)"));
-const serverIdSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be a catalogue id (a-z 0-9 _ -)"));
+const appIdSchema = z.string().check(z.regex(ID_PATTERN, "must be 1-32 chars of a-z 0-9 _ - (lower case)"));
+const serverIdSchema = z.string().check(z.regex(ID_PATTERN, "must be a catalogue id (a-z 0-9 _ -)"));
 
 const scopeEntry = z.string().check(z.minLength(1), z.maxLength(256));
 

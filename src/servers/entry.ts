@@ -26,6 +26,7 @@ const allowList = z
   .check(z.regex(/^$|^(?:[\x21\x23-\x5B\x5D-\x7E]|\\\*)+( (?:[\x21\x23-\x5B\x5D-\x7E]|\\\*)+)*$/));
 
 export const catalogueEntrySchema = z.strictObject({
+  // ID_PATTERN of profile.ts, written out: profile.ts imports this module's types.
   id: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/)),
   name: z.string().check(z.minLength(1), z.maxLength(80)),
   /** Authorization endpoint; `{var}` templates; a `#` means the query goes after the fragment (Apollo). */

@@ -1,7 +1,7 @@
 import * as z from "../schema.js";
 import { isLoopbackHost } from "../web/url-rules.js";
 import type { CatalogueEntry } from "./entry.js";
-import { RESERVED_AUTH_PARAMS } from "./profile.js";
+import { ID_PATTERN, RESERVED_AUTH_PARAMS } from "./profile.js";
 
 /** Endpoints must be https; plain http only on loopback, for local testing (RFC 9700 §2.6). */
 const endpointUrl = z.string().check(
@@ -13,7 +13,7 @@ const endpointUrl = z.string().check(
 
 export const genericServerSchema = z.onFirstUse(() =>
   z.strictObject({
-    id: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "must be 1-32 chars of a-z 0-9 _ -")),
+    id: z.string().check(z.regex(ID_PATTERN, "must be 1-32 chars of a-z 0-9 _ -")),
     authorization_endpoint: endpointUrl,
     token_endpoint: endpointUrl,
     issuer: z.optional(endpointUrl),

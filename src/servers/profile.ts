@@ -6,6 +6,12 @@
 import type { CatalogueEntry } from "./entry.js";
 
 /**
+ * App and server ids (APPS `id`, `server`, a generic server's `id`, catalogue ids): lower case, so
+ * that `CLIENT_SECRET_<ID>` and the anonymous record's `server` stay plain.
+ */
+export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+/**
  * Authorization parameters the relay sets itself (RFC 6749 §4.1.1, RFC 7636 §4.3): no entry, app or
  * instance may allow or fix them (a catalogue entry may fix `response_mode`, Microsoft's form_post).
  */

@@ -8,7 +8,12 @@ import { scopeMatchesAllowList } from "../../src/flow/scopes.js";
 import { CATALOGUE } from "../../src/servers/catalogue.js";
 import { CATALOGUE_FACTS } from "../../src/servers/catalogue-facts.js";
 import { type CatalogueEntry, catalogueEntrySchema } from "../../src/servers/entry.js";
-import { profileFromEntry, RESERVED_AUTH_PARAMS, type TemplateVariable } from "../../src/servers/profile.js";
+import {
+  ID_PATTERN,
+  profileFromEntry,
+  RESERVED_AUTH_PARAMS,
+  type TemplateVariable,
+} from "../../src/servers/profile.js";
 import { checkVars, fillTemplate, templateNames, variableValueProblem } from "../../src/servers/variables.js";
 
 /** Values no variable may take: each would add a path, query, fragment, user-info or escape. */
@@ -137,6 +142,8 @@ describe.each(CATALOGUE.map((entry) => [entry.id, entry] as const))("catalogue e
     const parsed = catalogueEntrySchema.safeParse(entry);
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
     expect(parsed.data).toEqual(entry);
+    // the id rule the schema writes out is the one APPS names servers by
+    expect(ID_PATTERN.test(entry.id)).toBe(true);
   });
 
   it("its facts describe exactly its variables", () => {
